@@ -1,0 +1,1 @@
+"""sheetgen: build and verify the backprop workbook."""
