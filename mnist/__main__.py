@@ -1,0 +1,6 @@
+"""`python -m mnist ...`: see mnist/cli.py."""
+import sys
+
+from mnist.cli import main
+
+sys.exit(main())

@@ -1,0 +1,239 @@
+"""MNIST as four IDX files -> uint8 tensors held in memory, plus batched augmentation.
+
+The IDX format (http://yann.lecun.com/exdb/mnist/): a big-endian header, then raw bytes.
+    images: magic 0x00000803, count, rows, cols, then count*rows*cols pixels
+    labels: magic 0x00000801, count, then count labels
+Files may be gzip-compressed (``.gz``) or raw. Everything is read once into uint8 tensors
+(47 MB for the whole set); batches are then indexed out of them with ``torch.randperm``.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import math
+import os
+import struct
+import urllib.error
+import urllib.request
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+IMAGES_MAGIC = 0x00000803
+LABELS_MAGIC = 0x00000801
+
+# Mean and standard deviation of the training pixels scaled to [0, 1] (the usual constants).
+MEAN, STD = 0.1307, 0.3081
+
+# Standard file names and the MD5 of each uncompressed file.
+FILES = {
+    "train_images": ("train-images-idx3-ubyte", "6bbc9ace898e44ae57da46a324031adb"),
+    "train_labels": ("train-labels-idx1-ubyte", "a25bea736e30d166cdddb491f175f624"),
+    "test_images": ("t10k-images-idx3-ubyte", "2646ac647ad5339dbf082846283269ea"),
+    "test_labels": ("t10k-labels-idx1-ubyte", "27ae3e4e09519cfbb04c329615203637"),
+}
+
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+
+DEFAULT_DIR = Path("data/MNIST/raw")
+
+
+class DataError(ValueError):
+    """An MNIST file is missing, truncated or not what it claims to be."""
+
+
+@dataclass(frozen=True)
+class MNIST:
+    """The whole dataset as tensors: images uint8 (N, 28, 28), labels int64 (N,)."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    root: Path
+
+    def to(self, device: torch.device | str) -> "MNIST":
+        return MNIST(*(t.to(device) for t in (self.train_images, self.train_labels,
+                                              self.test_images, self.test_labels)), self.root)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading IDX files
+
+def _read_bytes(path: Path) -> bytes:
+    """Return the uncompressed content of `path` (gzip when it starts with the gzip magic)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not an IDX file") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as e:
+            raise DataError(f"{path}: corrupt or truncated gzip data ({e})") from None
+    return raw
+
+
+def parse_idx(data: bytes, name: str = "<bytes>") -> torch.Tensor:
+    """Parse IDX bytes into a uint8 tensor: (N, rows, cols) for images, (N,) for labels."""
+    if len(data) < 8:
+        raise DataError(f"{name}: {len(data)} bytes is too short for an IDX header")
+    magic, count = struct.unpack(">II", data[:8])
+    if magic == IMAGES_MAGIC:
+        if len(data) < 16:
+            raise DataError(f"{name}: truncated image header")
+        rows, cols = struct.unpack(">II", data[8:16])
+        shape, offset = (count, rows, cols), 16
+    elif magic == LABELS_MAGIC:
+        shape, offset = (count,), 8
+    else:
+        raise DataError(f"{name}: wrong magic number 0x{magic:08x} "
+                        f"(want 0x{IMAGES_MAGIC:08x} images or 0x{LABELS_MAGIC:08x} labels)")
+    want = offset + math.prod(shape)
+    if len(data) != want:
+        kind = "truncated" if len(data) < want else "has trailing bytes"
+        raise DataError(f"{name}: {kind}: {len(data)} bytes, header {shape} needs {want}")
+    body = bytearray(data[offset:])  # writable copy, so torch owns its memory
+    return torch.frombuffer(body, dtype=torch.uint8).reshape(shape)
+
+
+def read_idx(path: str | os.PathLike) -> torch.Tensor:
+    """Read one IDX file, gzip-compressed or raw."""
+    path = Path(path)
+    return parse_idx(_read_bytes(path), str(path))
+
+
+def _find_file(root: Path, stem: str) -> Path:
+    for name in (stem + ".gz", stem):
+        if (root / name).is_file():
+            return root / name
+    raise DataError(f"{root}: missing {stem}(.gz)")
+
+
+def _pair(root: Path, images_key: str, labels_key: str) -> tuple[torch.Tensor, torch.Tensor]:
+    images = read_idx(_find_file(root, FILES[images_key][0]))
+    labels = read_idx(_find_file(root, FILES[labels_key][0]))
+    if images.dim() != 3:
+        raise DataError(f"{root}: {FILES[images_key][0]} holds labels, not images")
+    if labels.dim() != 1:
+        raise DataError(f"{root}: {FILES[labels_key][0]} holds images, not labels")
+    if len(images) != len(labels):
+        raise DataError(f"{root}: {len(images)} images but {len(labels)} labels")
+    if labels.numel() and int(labels.max()) > 9:
+        raise DataError(f"{root}: label {int(labels.max())} is not a digit")
+    return images, labels.long()
+
+
+def find_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """The folder to read: `data_dir` if given, else $MNIST_DATA, else ./data/MNIST/raw."""
+    if data_dir is not None:
+        where, root = "--data-dir", Path(data_dir)
+    elif os.environ.get("MNIST_DATA"):
+        where, root = "$MNIST_DATA", Path(os.environ["MNIST_DATA"])
+    else:
+        where, root = "default", DEFAULT_DIR
+    if not root.is_dir():
+        raise DataError(f"MNIST folder {root} ({where}) does not exist; "
+                        f"run `python -m mnist download` or pass --data-dir")
+    return root
+
+
+def load(data_dir: str | os.PathLike | None = None) -> MNIST:
+    """Load all four files from the folder chosen by `find_data_dir`."""
+    root = find_data_dir(data_dir)
+    train = _pair(root, "train_images", "train_labels")
+    test = _pair(root, "test_images", "test_labels")
+    return MNIST(*train, *test, root)
+
+
+# ---------------------------------------------------------------------------------------------
+# Download
+
+def md5(data: bytes) -> str:
+    return hashlib.md5(data).hexdigest()
+
+
+def download(dest: str | os.PathLike = DEFAULT_DIR, mirrors: tuple[str, ...] = MIRRORS,
+             timeout: float = 30.0, force: bool = False) -> list[Path]:
+    """Fetch the four gzip files into `dest`, checking the MD5 of each uncompressed file.
+
+    Each file is tried on every mirror in turn; a download whose content does not match its MD5
+    is refused (never written). Files already present with the right MD5 are kept. Writes are
+    atomic: a temporary file renamed into place. Returns the paths written or kept.
+    """
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    paths, problems = [], []
+    for stem, want in FILES.values():
+        target = dest / (stem + ".gz")
+        if not force and target.is_file():
+            try:
+                if md5(_read_bytes(target)) == want:
+                    paths.append(target)
+                    continue
+            except DataError:
+                pass
+        for mirror in mirrors:
+            url = mirror.rstrip("/") + "/" + stem + ".gz"
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as response:
+                    raw = response.read()
+                got = md5(gzip.decompress(raw))
+            except (urllib.error.URLError, OSError, EOFError, zlib.error) as e:
+                problems.append(f"{url}: {e}")
+                continue
+            if got != want:
+                problems.append(f"{url}: MD5 {got} != {want}, refused")
+                continue
+            _write_atomic(target, raw)
+            paths.append(target)
+            break
+        else:
+            raise DataError(f"could not download {stem}: " + "; ".join(problems))
+    return paths
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tensors for the network, and batched augmentation
+
+def normalize(images: torch.Tensor) -> torch.Tensor:
+    """uint8 (N, 28, 28) -> float (N, 1, 28, 28), standardised with the training mean/std."""
+    return ((images.float() / 255.0 - MEAN) / STD).unsqueeze(1)
+
+
+def augment(x: torch.Tensor, degrees: float = 7.0, shift: float = 0.1,
+            generator: torch.Generator | None = None) -> torch.Tensor:
+    """Rotate each image by U(-degrees, degrees) and shift it by U(-shift, shift) of its size.
+
+    One affine grid for the whole batch (N, C, H, W); pixels brought in from outside the image
+    take the background value (the normalised 0), as for a black border.
+    """
+    n = x.shape[0]
+    rand = torch.rand(n, 3, generator=generator, device="cpu").to(x.device)
+    angle = (rand[:, 0] * 2 - 1) * math.radians(degrees)
+    # affine_grid works in [-1, 1] coordinates, so a shift of s of the image is 2*s.
+    tx, ty = (rand[:, 1] * 2 - 1) * 2 * shift, (rand[:, 2] * 2 - 1) * 2 * shift
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1)
+    grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
+    background = -MEAN / STD
+    out = F.grid_sample(x - background, grid, mode="bilinear", padding_mode="zeros",
+                        align_corners=False)
+    return out + background

@@ -1,0 +1,242 @@
+"""IDX parsing (good and every kind of bad file), data-folder search, augmentation, download."""
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import http.server
+import os
+import struct
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+
+from mnist import data
+
+SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared/datasets/MNIST/raw"
+
+
+def mnist_dir() -> Path:
+    """The real MNIST folder: $MNIST_DATA, else ../shared. Missing data fails under CI."""
+    root = Path(os.environ.get("MNIST_DATA") or SHARED_MNIST)
+    if not (root / "t10k-labels-idx1-ubyte.gz").exists() and not (root / "t10k-labels-idx1-ubyte").exists():
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"MNIST data not found in {root} (CI must have it)")
+        pytest.skip(f"MNIST data not found in {root}")
+    return root
+
+
+def idx_images(images: torch.Tensor) -> bytes:
+    n, rows, cols = images.shape
+    return struct.pack(">IIII", data.IMAGES_MAGIC, n, rows, cols) + images.numpy().tobytes()
+
+
+def idx_labels(labels: torch.Tensor) -> bytes:
+    return struct.pack(">II", data.LABELS_MAGIC, len(labels)) + labels.to(torch.uint8).numpy().tobytes()
+
+
+def write_set(root: Path, n_train=6, n_test=4, gz=True, **replace: bytes) -> Path:
+    """A tiny, valid MNIST folder; `replace` swaps the bytes of a file by its FILES key."""
+    g = torch.Generator().manual_seed(0)
+    content = {
+        "train_images": idx_images(torch.randint(0, 256, (n_train, 28, 28), dtype=torch.uint8, generator=g)),
+        "train_labels": idx_labels(torch.arange(n_train) % 10),
+        "test_images": idx_images(torch.randint(0, 256, (n_test, 28, 28), dtype=torch.uint8, generator=g)),
+        "test_labels": idx_labels(torch.arange(n_test) % 10),
+    }
+    content.update(replace)
+    root.mkdir(parents=True, exist_ok=True)
+    for key, raw in content.items():
+        name = data.FILES[key][0]
+        if gz:
+            (root / (name + ".gz")).write_bytes(gzip.compress(raw, mtime=0))
+        else:
+            (root / name).write_bytes(raw)
+    return root
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_small_set_round_trips(tmp_path, gz):
+    root = write_set(tmp_path, gz=gz)
+    ds = data.load(root)
+    assert ds.train_images.shape == (6, 28, 28) and ds.train_images.dtype == torch.uint8
+    assert ds.test_labels.tolist() == [0, 1, 2, 3]
+    assert ds.train_labels.dtype == torch.int64
+
+
+def test_parse_idx_shapes():
+    images = torch.arange(2 * 3 * 4, dtype=torch.uint8).reshape(2, 3, 4)
+    assert torch.equal(data.parse_idx(idx_images(images)), images)
+    assert data.parse_idx(idx_labels(torch.tensor([3, 1]))).tolist() == [3, 1]
+
+
+GOOD_LABELS = idx_labels(torch.arange(6) % 10)
+GOOD_IMAGES = idx_images(torch.zeros(6, 28, 28, dtype=torch.uint8))
+
+BAD_FILES = {
+    "wrong magic": ("train_images", b"\x00\x00\x08\x04" + GOOD_IMAGES[4:], "wrong magic"),
+    "truncated images": ("train_images", GOOD_IMAGES[:-10], "truncated"),
+    "truncated header": ("train_labels", GOOD_LABELS[:5], "too short"),
+    "trailing bytes": ("train_labels", GOOD_LABELS + b"\x00", "trailing"),
+    "label count": ("train_labels", idx_labels(torch.arange(5)), "6 images but 5 labels"),
+    "labels as images": ("train_images", GOOD_LABELS, "holds labels"),
+    "label not a digit": ("train_labels", idx_labels(torch.tensor([0, 1, 2, 3, 4, 12])), "not a digit"),
+    "empty file": ("test_labels", b"", "too short"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_files_raise_data_error(tmp_path, case):
+    key, raw, message = BAD_FILES[case]
+    root = write_set(tmp_path, gz=False, **{key: raw})
+    with pytest.raises(data.DataError, match=message):
+        data.load(root)
+
+
+def test_corrupt_gzip(tmp_path):
+    root = write_set(tmp_path)
+    path = root / "train-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-20])  # cut the deflate stream and its trailer
+    with pytest.raises(data.DataError, match="gzip"):
+        data.load(root)
+
+
+def test_missing_file(tmp_path):
+    root = write_set(tmp_path)
+    (root / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(data.DataError, match="missing t10k-labels"):
+        data.load(root)
+
+
+def test_data_error_is_value_error():
+    assert issubclass(data.DataError, ValueError)
+
+
+# --- where the files are looked for -------------------------------------------------------------
+
+def test_search_order(tmp_path, monkeypatch):
+    given, env, cwd = tmp_path / "given", tmp_path / "env", tmp_path / "cwd"
+    for d in (given, env, cwd / "data/MNIST/raw"):
+        d.mkdir(parents=True)
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("MNIST_DATA", str(env))
+    assert data.find_data_dir(given) == given
+    assert data.find_data_dir() == env
+    monkeypatch.delenv("MNIST_DATA")
+    assert data.find_data_dir() == Path("data/MNIST/raw")
+    with pytest.raises(data.DataError, match="--data-dir"):
+        data.find_data_dir(tmp_path / "nowhere")
+
+
+# --- the real files -----------------------------------------------------------------------------
+
+def test_real_mnist():
+    root = mnist_dir()
+    ds = data.load(root)
+    assert ds.train_images.shape == (60000, 28, 28)
+    assert ds.test_images.shape == (10000, 28, 28)
+    assert ds.train_labels[:5].tolist() == [5, 0, 4, 1, 9]
+    assert ds.test_labels[:5].tolist() == [7, 2, 1, 0, 4]
+    assert torch.bincount(ds.test_labels).tolist()[:3] == [980, 1135, 1032]
+    mean = ds.train_images.float().div(255).mean().item()
+    assert mean == pytest.approx(data.MEAN, abs=1e-4)
+
+
+# --- augmentation -------------------------------------------------------------------------------
+
+def test_augment_is_batched_and_mild():
+    x = data.normalize(torch.zeros(64, 28, 28, dtype=torch.uint8))
+    x[:, :, 10:18, 12:16] = 2.0  # a bar in the middle
+    g = torch.Generator().manual_seed(0)
+    y = data.augment(x, generator=g)
+    assert y.shape == x.shape
+    # background stays background; the bar moves a little but stays mostly in place
+    assert y[:, :, :3, :].sub(x[:, :, :3, :]).abs().max() < 1e-5
+    def centre(t):  # centre of mass of the bright pixels, (N, 2) in pixels
+        w = (t - t.amin()).squeeze(1)
+        rows, cols = torch.meshgrid(torch.arange(28.0), torch.arange(28.0), indexing="ij")
+        return torch.stack([(w * rows).sum((1, 2)), (w * cols).sum((1, 2))], 1) / w.sum((1, 2))[:, None]
+    moved = (centre(y) - centre(x)).norm(dim=1)
+    assert moved.max() < 0.1 * 28 * 2**0.5 + 0.5  # at most the largest shift (plus rounding)
+    assert moved.mean() > 0.5                    # but it does move
+    # same generator seed, same result
+    assert torch.equal(y, data.augment(x, generator=torch.Generator().manual_seed(0)))
+    # zero range is the identity
+    assert torch.allclose(data.augment(x, degrees=0, shift=0), x, atol=1e-5)
+
+
+# --- download against a local server ------------------------------------------------------------
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server(tmp_path):
+    """Serve tmp_path/'srv' on 127.0.0.1 at a free port; yields (folder, base URL)."""
+    root = tmp_path / "srv"
+    root.mkdir()
+    handler = functools.partial(_Quiet, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _publish(root: Path, good: Path, corrupt: str | None = None) -> dict[str, str]:
+    """Copy the tiny set to the server folder; flip one byte of `corrupt` (a file stem)."""
+    md5s = {}
+    for key, (stem, _) in data.FILES.items():
+        raw = gzip.decompress((good / (stem + ".gz")).read_bytes())
+        md5s[key] = hashlib.md5(raw).hexdigest()
+        if stem == corrupt:
+            raw = raw[:-1] + bytes([raw[-1] ^ 0xFF])
+        (root / (stem + ".gz")).write_bytes(gzip.compress(raw, mtime=0))
+    return md5s
+
+
+def _with_md5s(monkeypatch, md5s):
+    files = {k: (stem, md5s[k]) for k, (stem, _) in data.FILES.items()}
+    monkeypatch.setattr(data, "FILES", files)
+
+
+def test_download_checks_md5(tmp_path, server, monkeypatch):
+    srv, url = server
+    md5s = _publish(srv, write_set(tmp_path / "good"))
+    _with_md5s(monkeypatch, md5s)
+    dest = tmp_path / "dest"
+    paths = data.download(dest, mirrors=(url,), timeout=5)
+    assert len(paths) == 4
+    assert data.load(dest).train_images.shape == (6, 28, 28)
+    assert not list(dest.glob("*.tmp")) and not list(dest.glob(".*"))
+
+
+def test_download_refuses_corrupt_file_and_tries_next_mirror(tmp_path, server, monkeypatch):
+    srv, url = server
+    good = write_set(tmp_path / "good")
+    md5s = _publish(srv, good, corrupt="train-labels-idx1-ubyte")
+    _with_md5s(monkeypatch, md5s)
+    dest = tmp_path / "dest"
+    with pytest.raises(data.DataError, match="train-labels.*MD5.*refused"):
+        data.download(dest, mirrors=(url,), timeout=5)
+    assert not (dest / "train-labels-idx1-ubyte.gz").exists()
+    # a second mirror with the right file rescues it
+    mirror2 = srv / "mirror2"
+    mirror2.mkdir()
+    _publish(mirror2, good)
+    data.download(dest, mirrors=(url, url + "mirror2/"), timeout=5)
+    assert data.load(dest).train_labels.tolist() == [0, 1, 2, 3, 4, 5]
+
+
+def test_download_unreachable_mirror(tmp_path, monkeypatch):
+    with pytest.raises(data.DataError, match="could not download"):
+        data.download(tmp_path, mirrors=("http://127.0.0.1:9/",), timeout=2)
