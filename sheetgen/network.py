@@ -60,6 +60,10 @@ class Quantity:
         return maths(self.formula)
 
 
+# The connections, (from, to, weight): h1 = w1·i1 + w2·i2, h2 = w3·i1 + w4·i2, o1 = w5·a_h1 + ...
+EDGES = (("i1", "h1", "w1"), ("i2", "h1", "w2"), ("i1", "h2", "w3"), ("i2", "h2", "w4"),
+         ("h1", "o1", "w5"), ("h2", "o1", "w6"), ("h1", "o2", "w7"), ("h2", "o2", "w8"))
+
 TEMPLATE_REF = re.compile(r"\{(\w+)(?:\[(-1)\])?\}")
 
 # The chain-rule factors shared by several gradients (blocks 2 and 4). Gradients are built from
