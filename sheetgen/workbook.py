@@ -116,12 +116,17 @@ def _ref(sheet: str, cell: str) -> str:
     return f"{quote_sheetname(sheet)}!{cell}"
 
 
+def row_formula(q: net.Quantity) -> str:
+    """`q`'s formula for any row after the first, with `{r}` for that row and `{p}` the one above."""
+    return "=" + net.render(q.formula, lambda name, off: ETA_CELL if name == "eta"
+                            else f"{COLUMN_OF[name]}{{{'p' if off else 'r'}}}")
+
+
 def table_formula(q: net.Quantity, row: int) -> str:
     """The formula of quantity `q` in worksheet row `row` of a learning-rate sheet."""
     if row == FIRST_ROW and q.start:
         return f"={q.start}"
-    return "=" + net.render(q.formula, lambda name, off: ETA_CELL if name == "eta"
-                            else f"{COLUMN_OF[name]}{row + off}")
+    return row_formula(q).format(r=row, p=row - 1)
 
 
 # --- sheets -------------------------------------------------------------------------------------
@@ -204,12 +209,14 @@ def learning_rate_sheet(wb: Workbook, settings: Settings, eta: float) -> None:
         cell.alignment = Alignment(horizontal="center")
         ws.column_dimensions[COLUMN_OF[q.name]].width = 12.5
     last = FIRST_ROW + settings.iterations - 1
-    formats = {q.name: SMALL_FORMAT if q.name[0] in "dE" else VALUE_FORMAT for q in net.COLUMNS}
+    # Render each column's formula once; rows only fill in their numbers (the fast path).
+    columns = [(_col(q.name), row_formula(q), SMALL_FORMAT if q.name[0] in "dE" else VALUE_FORMAT)
+               for q in net.COLUMNS]
     for row in range(FIRST_ROW, last + 1):
         ws.cell(row, 1, row - FIRST_ROW + 1)
-        for q in net.COLUMNS:
-            cell = ws[f"{COLUMN_OF[q.name]}{row}"]
-            cell.value, cell.number_format = table_formula(q, row), formats[q.name]
+        for q, (col, formula, number_format) in zip(net.COLUMNS, columns):
+            text = table_formula(q, row) if row == FIRST_ROW else formula.format(r=row, p=row - 1)
+            ws.cell(row, col, text).number_format = number_format
     ws.freeze_panes = ws[f"B{FIRST_ROW}"]
 
     chart = _line_chart(f"E_total per iteration, η = {eta:g}", settings.iterations)

@@ -1,0 +1,38 @@
+"""Shared fixtures. Tests write only to tmp_path; LibreOffice tests fail, never skip, in CI."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+
+def require_soffice() -> None:
+    """Skip where LibreOffice is not installed, but fail in CI, which must run these tests."""
+    if shutil.which("soffice"):
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI=true but LibreOffice (soffice) is missing: .ci/run must install it")
+    pytest.skip("LibreOffice (soffice) is not installed")
+
+
+@pytest.fixture
+def soffice():
+    require_soffice()
+
+
+@pytest.fixture(scope="session")
+def built_default(tmp_path_factory):
+    """The default workbook, built once per test session."""
+    from sheetgen.workbook import build
+
+    return build(tmp_path_factory.mktemp("built") / "backprop.xlsx")
+
+
+@pytest.fixture(scope="session")
+def recalculated_default(built_default, tmp_path_factory):
+    """The default workbook after LibreOffice recalculated it (values readable by openpyxl)."""
+    require_soffice()
+    from sheetgen.libreoffice import recalculate
+
+    return recalculate(built_default, tmp_path_factory.mktemp("recalculated"))
