@@ -1,0 +1,91 @@
+"""Check backprop workbooks against the NumPy reference and name the first wrong cells.
+
+    >>> from sheetgen.verify import verify
+    >>> result = verify("output/backprop.xlsx")
+    >>> result.status, [t.name for t in result.tables]
+
+`verify` returns a `FileResult`: status pass / fail / error, one `TableResult` per iteration
+table with its root causes (`Finding`s), and notes such as a stale file. The command
+`sheetgen verify` (module `command`) prints these, in text, JSON or JUnit XML.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .book import CannotCheck, open_book
+from .check import Finding, TableResult, check_table
+from .engine import ENGINES
+from .functions import XLError
+from .tables import find_tables
+
+__all__ = ["verify", "FileResult", "TableResult", "Finding", "CannotCheck", "DEFAULTS"]
+
+DEFAULTS = dict(engine="builtin", rtol=1e-9, atol=1e-12, max_rows=10_000)
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # pass | fail | error
+    reason: str = ""  # why the file cannot be checked, in one sentence
+    engine: str = "builtin"
+    seconds: float = 0.0
+    tables: list[TableResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def verify(path, engine: str = "builtin", rtol: float = 1e-9, atol: float = 1e-12,
+           max_rows: int = 10_000) -> FileResult:
+    """Check every iteration table of the workbook at `path`. Raises nothing for a bad file:
+    its result has status 'error' and the reason in one sentence."""
+    from ..libreoffice import LibreOfficeError
+
+    start = time.perf_counter()
+    result = FileResult(str(path), "error", engine=engine)
+    try:
+        book = open_book(Path(path), max_rows=max_rows)
+        tables = find_tables(book)
+        if not tables:
+            raise CannotCheck(f"no iteration table found in {len(book.sheets)} sheet(s): no row "
+                              "has the labels t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8")
+        evaluator = ENGINES[engine](book)
+        result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
+        result.notes = stale_notes(evaluator, rtol, atol)
+    except (CannotCheck, LibreOfficeError) as e:
+        result.reason = str(e)
+    else:
+        statuses = {t.status for t in result.tables}
+        result.status = "fail" if "fail" in statuses else "error" if "error" in statuses else "pass"
+        if result.status == "error":
+            result.reason = "; ".join(f"{t.name}: {t.reason}" for t in result.tables if t.reason)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def stale_notes(engine, rtol: float, atol: float) -> list[str]:
+    """A note when the values cached in the file disagree with what its formulas give."""
+    book, bad = engine.book, []
+    for key, cached in book.cached.items():
+        if key not in engine.vals:
+            continue
+        v = engine.vals[key]
+        if isinstance(v, float) and isinstance(cached, float):
+            if not abs(v - cached) <= atol + rtol * abs(v):
+                bad.append((key, cached, v))
+        elif isinstance(v, XLError) != isinstance(cached, XLError) or (
+                not isinstance(v, (float, XLError)) and v != cached):
+            bad.append((key, cached, v))
+    if not bad:
+        return []
+    key, cached, v = min(bad)
+    show = lambda x: x.code if isinstance(x, XLError) else (f"{x:.6g}" if isinstance(x, float) else repr(x))
+    return [f"stale file: {len(bad):,} cached values differ from what the formulas give "
+            f"(first {book.address(key)}: cached {show(cached)}, formulas give {show(v)}); "
+            "the file was saved without recalculating"]
