@@ -67,17 +67,21 @@ class Engine:
 
     def refs(self, key) -> list[tuple[int, int, int]]:
         """The cells the formula at `key` reads, ranges expanded, in order of appearance."""
-        if key not in self.book.formulas:
-            return []
+        return list(dict.fromkeys(self._reads(key))) if key in self.book.formulas else []
+
+    def _reads(self, key):
         s, r, c = key
+        shape = self.shape(key)
+        if shape.cells is not None:
+            return shape.cells(s, r, c)
         out = []
-        for ref in self.shape(key).refs:
+        for ref in shape.refs:
             s2, r1, c1, r2, c2 = ref.at(s, r, c)
             if s2 >= len(self.book.extent):
                 continue
             r2, c2 = min(r2, self.book.extent[s2][0]), min(c2, self.book.extent[s2][1])
             out.extend((s2, rr, cc) for rr in range(r1, r2 + 1) for cc in range(c1, c2 + 1))
-        return list(dict.fromkeys(out))
+        return out
 
     # --- evaluation --------------------------------------------------------------------------
     def value(self, key):
@@ -98,7 +102,7 @@ class Engine:
                 entered.add(k)
                 # A dependency already entered but not done is an ancestor: a circular reference,
                 # which the getter reports when the formula runs.
-                stack.extend(d for d in self.refs(k)
+                stack.extend(d for d in self._reads(k)
                              if d in formulas and d not in vals and d not in entered)
                 continue
             stack.pop()

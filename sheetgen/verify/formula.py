@@ -33,16 +33,26 @@ _REF = re.compile(rf"^{_CELL}$")
 def shape_key(formula: str, row: int, col: int) -> str:
     """The formula with every A1 reference made relative to (row, col): one key per R1C1 shape."""
     def sub(m):
-        if m.group(1) or m.group(2):
+        quoted, sheet, cabs, letters, rabs, digits = m.groups()
+        if quoted or sheet:
             return m.group(0)
-        cabs, letters, rabs, digits = m.group(3, 4, 5, 6)
-        c = column_index_from_string(letters.upper()) if len(letters) < 3 or letters.upper() <= "XFD" else 0
+        c = _column(letters)
         if not c:
             return m.group(0)
-        cs = f"C{c}" if cabs else f"C[{c - col}]"
-        rs = f"R{digits}" if rabs else f"R[{int(digits) - row}]"
-        return rs + cs
+        return (f"R{digits}" if rabs else f"R[{int(digits) - row}]") + (f"C{c}" if cabs else f"C[{c - col}]")
     return _KEY.sub(sub, formula)
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _column(letters: str) -> int:
+    """Column number of `AB` (0 beyond XFD), cached: the same few letters recur in every row."""
+    c = _COLUMNS.get(letters)
+    if c is None:
+        c = column_index_from_string(letters.upper())
+        c = _COLUMNS[letters] = c if c <= MAX_COLS else 0
+    return c
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,7 @@ class Shape:
     func: object
     refs: tuple[Ref, ...]
     source: str  # the generated Python, for debugging
+    cells: object = None  # (s, r, c) -> the single cells it reads, when it reads no range
 
 
 class CompileError(ValueError):
@@ -117,7 +128,13 @@ class Compiler:
         source = f"def _f(s, r, c, get, num, rng):\n    return {code}\n"
         scope = dict(fx.SCOPE)
         exec(compile(source, f"<{formula}>", "exec"), scope)  # noqa: S102 - our own generated code
-        return Shape(scope["_f"], tuple(parser.refs) if parser else (), source)
+        refs = tuple(parser.refs) if parser else ()
+        cells = None
+        if all(ref.is_cell for ref in refs):  # the common case: a tuple built by compiled code
+            items = ", ".join(f"({'s' if x.sheet is None else x.sheet}, {_coord('r', x.r1, x.rabs1)}, "
+                              f"{_coord('c', x.c1, x.cabs1)})" for x in refs)
+            cells = eval(f"lambda s, r, c: ({items}{',' if refs else ''})")  # noqa: S307
+        return Shape(scope["_f"], refs, source, cells)
 
     def resolve(self, text: str, row: int, col: int) -> Ref | tuple:
         """A RANGE token: a Ref, or ('const', value) for a defined name holding a constant."""
