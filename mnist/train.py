@@ -1,0 +1,275 @@
+"""Train an MNIST model: configuration, train(), evaluate(), run().
+
+The dataset lives in memory as tensors on the chosen device; an epoch is a `torch.randperm` of
+the training indices cut into batches, each augmented as a whole batch. No DataLoader.
+The command line is in `mnist/cli.py`; `run(config)` returns the log that it writes.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import math
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from mnist import data as mdata
+from mnist import model as mmodel
+
+# The per-epoch log: the console line, the JSON log and the workbook table all use these columns.
+LOG_COLUMNS = ["epoch", "lr", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"]
+
+EVAL_BATCH = 2000      # evaluation batch size (no gradients, so big batches are cheap)
+MISCLASSIFIED_KEPT = 32
+
+
+@dataclass
+class Config:
+    """Everything that decides a run. `None` fields take the model's recipe (model.Recipe)."""
+
+    model: str = "compact"
+    epochs: int | None = None
+    batch_size: int | None = None
+    lr: float | None = None
+    schedule: str | None = None        # onecycle | step | constant
+    optimizer: str | None = None       # sgd | adam
+    weight_decay: float | None = None
+    augment: bool | None = None
+    seed: int = 1
+    threads: int | None = 2            # torch.set_num_threads; None leaves torch's default
+    device: str = "auto"               # auto | cpu | cuda
+    limit: int | None = None           # train on the first N images only
+    data_dir: str | None = None
+    out: str | None = None             # JSON log path; default output/mnist_<model>_<seed>.json
+    checkpoint: str | None = None      # best model; default beside the log, .pt
+    channels_last: bool = True
+    progress: bool = True              # tqdm bars and per-epoch lines on stderr/stdout
+
+    def resolved(self) -> "Config":
+        """A copy with every `None` recipe field filled from the model's recipe."""
+        r = mmodel.recipe(self.model)
+        fill = {f: getattr(r, f) for f in ("epochs", "batch_size", "lr", "schedule",
+                                           "optimizer", "weight_decay", "augment")
+                if getattr(self, f) is None}
+        cfg = dataclasses.replace(self, **fill)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        checks = [
+            (self.epochs is None or self.epochs >= 1, f"epochs must be at least 1, not {self.epochs}"),
+            (self.batch_size is None or self.batch_size >= 1, f"batch size must be at least 1, not {self.batch_size}"),
+            (self.lr is None or (self.lr > 0 and math.isfinite(self.lr)), f"learning rate must be positive, not {self.lr}"),
+            (self.schedule in (None, "onecycle", "step", "constant"), f"unknown schedule {self.schedule!r}; choose onecycle, step or constant"),
+            (self.optimizer in (None, "sgd", "adam"), f"unknown optimizer {self.optimizer!r}; choose sgd or adam"),
+            (self.threads is None or self.threads >= 1, f"threads must be at least 1, not {self.threads}"),
+            (self.limit is None or self.limit >= 1, f"limit must be at least 1, not {self.limit}"),
+            (self.device in ("auto", "cpu", "cuda"), f"unknown device {self.device!r}; choose auto, cpu or cuda"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+        mmodel.recipe(self.model)  # raises ModelError for an unknown name
+
+
+class ConfigError(ValueError):
+    """A training option out of range."""
+
+
+def choose_device(name: str = "auto") -> torch.device:
+    """cuda when asked or when `auto` finds one, else cpu."""
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("--device cuda asked for, but no CUDA device is available")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def make_optimizer(model, cfg: Config, steps_per_epoch: int):
+    """The optimizer and a per-batch learning-rate scheduler."""
+    params = model.parameters()
+    if cfg.optimizer == "adam":
+        opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    else:
+        opt = torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, nesterov=True,
+                              weight_decay=cfg.weight_decay)
+    total = cfg.epochs * steps_per_epoch
+    if cfg.schedule == "onecycle":
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total,
+                                                    pct_start=0.25, div_factor=10,
+                                                    final_div_factor=100)
+    elif cfg.schedule == "step":
+        r = mmodel.recipe(cfg.model)
+        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=r.step_size * steps_per_epoch,
+                                                gamma=r.gamma)
+    else:
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
+    return opt, sched
+
+
+def train(model, images, labels, opt, sched, cfg: Config, generator: torch.Generator,
+          epoch: int) -> dict:
+    """One epoch over (images, labels), float (N, 1, 28, 28) already normalised, on the device."""
+    model.train()
+    n = len(images)
+    order = torch.randperm(n, generator=generator).to(images.device)
+    batches = range(0, n, cfg.batch_size)
+    bar = tqdm(batches, disable=not cfg.progress, file=sys.stdout, leave=True,
+               total=len(batches), dynamic_ncols=True)
+    loss_sum = torch.zeros((), device=images.device)
+    correct = torch.zeros((), dtype=torch.long, device=images.device)
+    lr = opt.param_groups[0]["lr"]
+    for batch_id, start in enumerate(bar):
+        idx = order[start:start + cfg.batch_size]
+        x, y = images[idx], labels[idx]
+        if cfg.augment:
+            x = mdata.augment(x, generator=generator)
+        if cfg.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        opt.zero_grad(set_to_none=True)
+        logits = model(x)
+        loss = F.cross_entropy(logits, y)
+        loss.backward()
+        opt.step()
+        sched.step()
+        loss_sum += loss.detach() * len(idx)
+        correct += (logits.detach().argmax(1) == y).sum()
+        if cfg.progress:
+            seen = start + len(idx)
+            bar.set_description(f"Train: Loss={loss.item():.4f} Batch_id={batch_id} "
+                                f"Accuracy={100.0 * correct.item() / seen:.2f}", refresh=False)
+    return {"lr": lr, "train_loss": loss_sum.item() / n, "train_acc": 100.0 * correct.item() / n}
+
+
+@torch.inference_mode()
+def evaluate(model, images, labels, channels_last: bool = True) -> dict:
+    """Average loss, accuracy, the 10x10 confusion matrix (rows true, columns predicted) and
+    the indices of misclassified images, over the whole (normalised) test set."""
+    model.eval()
+    loss_sum, preds = 0.0, []
+    for start in range(0, len(images), EVAL_BATCH):
+        x = images[start:start + EVAL_BATCH]
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        logits = model(x)
+        loss_sum += F.cross_entropy(logits, labels[start:start + EVAL_BATCH], reduction="sum").item()
+        preds.append(logits.argmax(1))
+    pred = torch.cat(preds)
+    wrong = (pred != labels).nonzero().flatten()
+    confusion = torch.bincount(labels * 10 + pred, minlength=100).reshape(10, 10)
+    correct = len(labels) - len(wrong)
+    return {"test_loss": loss_sum / len(labels), "test_acc": 100.0 * correct / len(labels),
+            "correct": correct, "total": len(labels), "confusion": confusion.cpu().tolist(),
+            "wrong": wrong.cpu().tolist(), "pred": pred.cpu()}
+
+
+def versions() -> dict:
+    import numpy
+    return {"python": platform.python_version(), "torch": torch.__version__,
+            "numpy": numpy.__version__, "platform": platform.platform(),
+            "cpu_threads": torch.get_num_threads()}
+
+
+def default_log_path(cfg: Config) -> Path:
+    return Path("output") / f"mnist_{cfg.model}_seed{cfg.seed}.json"
+
+
+def run(config: Config) -> dict:
+    """Load the data, train for the configured epochs, keep the best model, write the log."""
+    started = time.perf_counter()
+    cfg = config.resolved()
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    device = choose_device(cfg.device)
+    log_path = Path(cfg.out) if cfg.out else default_log_path(cfg)
+    ckpt_path = Path(cfg.checkpoint) if cfg.checkpoint else log_path.with_suffix(".pt")
+    if not log_path.parent.is_dir():
+        raise ConfigError(f"output folder {log_path.parent} does not exist")
+
+    ds = mdata.load(cfg.data_dir)
+    train_x, train_y = ds.train_images, ds.train_labels
+    if cfg.limit:
+        train_x, train_y = train_x[:cfg.limit], train_y[:cfg.limit]
+    train_x, train_y = mdata.normalize(train_x).to(device), train_y.to(device)
+    test_x, test_y = mdata.normalize(ds.test_images).to(device), ds.test_labels.to(device)
+    load_seconds = time.perf_counter() - started
+
+    model = mmodel.create(cfg.model).to(device)
+    if cfg.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    steps = math.ceil(len(train_x) / cfg.batch_size)
+    opt, sched = make_optimizer(model, cfg, steps)
+    generator = torch.Generator().manual_seed(cfg.seed)
+
+    epochs, best = [], None
+    for epoch in range(1, cfg.epochs + 1):
+        t0 = time.perf_counter()
+        row = {"epoch": epoch, **train(model, train_x, train_y, opt, sched, cfg, generator, epoch)}
+        result = evaluate(model, test_x, test_y, cfg.channels_last)
+        row.update(test_loss=result["test_loss"], test_acc=result["test_acc"],
+                   seconds=time.perf_counter() - t0)
+        epochs.append({c: row[c] for c in LOG_COLUMNS})
+        if cfg.progress:
+            print(f"Test set: Average loss: {result['test_loss']:.4f}, Accuracy: "
+                  f"{result['correct']}/{result['total']} ({result['test_acc']:.2f}%)", flush=True)
+            print(format_row(epochs[-1]), flush=True)
+        if best is None or result["test_acc"] > best["test_acc"]:
+            best = {**result, "epoch": epoch}
+            _save_checkpoint(model, cfg, epoch, result["test_acc"], ckpt_path)
+
+    wrong = best["wrong"][:MISCLASSIFIED_KEPT]
+    log = {
+        "model": cfg.model,
+        "parameters": mmodel.count_parameters(model),
+        "layers": [{**r, "output_shape": list(r["output_shape"])} for r in mmodel.summary(model)],
+        "config": {**dataclasses.asdict(cfg), "device": str(device)},
+        "seed": cfg.seed,
+        "versions": versions(),
+        "columns": LOG_COLUMNS,
+        "epochs": epochs,
+        "best_epoch": best["epoch"],
+        "best_acc": best["test_acc"],
+        "final_acc": epochs[-1]["test_acc"],
+        "train_images": len(train_x),
+        "load_seconds": load_seconds,
+        "wall_seconds": time.perf_counter() - started,
+        "confusion": best["confusion"],
+        "misclassified": {"index": wrong, "true": test_y[wrong].cpu().tolist(),
+                          "pred": best["pred"][wrong].tolist(), "count": len(best["wrong"]),
+                          "pixels": [base64.b64encode(ds.test_images[i].numpy().tobytes()).decode()
+                                     for i in wrong]},
+        "checkpoint": str(ckpt_path),
+        "data_dir": str(ds.root),
+    }
+    write_log(log, log_path)
+    log["log_path"] = str(log_path)
+    return log
+
+
+def _save_checkpoint(model, cfg: Config, epoch: int, acc: float, path: Path) -> None:
+    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    torch.save({"model": cfg.model, "state_dict": state, "epoch": epoch, "test_acc": acc}, tmp)
+    os.replace(tmp, path)
+
+
+def write_log(log: dict, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(log, indent=1))
+    os.replace(tmp, path)
+
+
+def format_row(row: dict) -> str:
+    """One log line from LOG_COLUMNS: 'epoch 3  lr 0.0500  train_loss 0.1234 ...'."""
+    fmt = {"epoch": "{:d}", "lr": "{:.5f}", "train_loss": "{:.4f}", "train_acc": "{:.2f}",
+           "test_loss": "{:.4f}", "test_acc": "{:.2f}", "seconds": "{:.1f}"}
+    return "  ".join(f"{c} {fmt[c].format(row[c])}" for c in LOG_COLUMNS)

@@ -1,0 +1,66 @@
+"""`python -m mnist`: help, summary, and bad input as one line on stderr with exit code 2."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mnist import cli
+
+
+def run_cli(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--model", "resnet"], "unknown model 'resnet'"),
+    (["train", "--epochs", "-3"], "--epochs: must be at least 1"),
+    (["train", "--batch-size", "0"], "--batch-size: must be at least 1"),
+    (["train", "--lr", "nan"], "--lr: must be positive"),
+    (["train", "--data-dir", "/nonexistent/mnist"], "does not exist"),
+    (["summary", "--model", "nope"], "unknown model 'nope'"),
+    (["export", "/nonexistent/log.json"], "not found"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_is_one_line_exit_2(capsys, tmp_path, argv, message):
+    code, out, err = run_cli(capsys, *argv, *(["--out", str(tmp_path / "x.json")] if argv[0] == "train" else []))
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_export_rejects_a_log_that_is_not_json(capsys, tmp_path):
+    bad = tmp_path / "log.json"
+    bad.write_text("{oops")
+    code, _, err = run_cli(capsys, "export", str(bad), "--workbook", str(tmp_path / "b.xlsx"))
+    assert code == 2 and "not JSON" in err
+    bad.write_text(json.dumps({"model": "compact"}))
+    code, _, err = run_cli(capsys, "export", str(bad), "--workbook", str(tmp_path / "b.xlsx"))
+    assert code == 2 and "lacks" in err
+
+
+def test_summary_prints_the_layer_table(capsys):
+    code, out, _ = run_cli(capsys, "summary", "--model", "seednet")
+    assert code == 0
+    assert out.splitlines()[-1].split()[-1] == "10,690"
+    assert "MaxPool 2" in out
+
+
+def test_help_lists_defaults(capsys):
+    code, out, _ = run_cli(capsys, "train", "--help")
+    assert code == 0
+    assert "(default: output/backprop.xlsx)" in out and "--limit" in out
+
+
+def test_module_entry_point_exit_code():
+    """The real `python -m mnist` process: exit code 2 and no traceback."""
+    run = subprocess.run([sys.executable, "-m", "mnist", "train", "--epochs", "-1"],
+                         capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert run.returncode == 2
+    assert run.stderr.strip().startswith("error:") and "Traceback" not in run.stderr

@@ -1,0 +1,155 @@
+"""The MNIST sheet is spliced into a workbook without changing anything else in it."""
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+import xml.etree.ElementTree as ET
+
+import openpyxl
+import pytest
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.drawing.image import Image
+from openpyxl.styles import Font
+from openpyxl.workbook.defined_name import DefinedName
+from PIL import Image as PILImage
+
+from mnist import export, splice
+from mnist.train import LOG_COLUMNS
+from sheetgen.files import save_workbook
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# The parts the splice is allowed to change, each only by adding to it.
+EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
+
+
+def fake_log(epochs: int = 3, acc: float = 99.0) -> dict:
+    digit = bytes([0] * 300 + [255] * 184 + [0] * 300)
+    rows = [{"epoch": e, "lr": 0.01 * e, "train_loss": 1.0 / e, "train_acc": acc - 2 + e * 0.1,
+             "test_loss": 0.9 / e, "test_acc": acc + e * 0.1, "seconds": 10.0 + e}
+            for e in range(1, epochs + 1)]
+    confusion = [[980 if t == p else (t + p) % 3 for p in range(10)] for t in range(10)]
+    return {
+        "model": "compact", "parameters": 7826, "seed": 1, "epochs": rows,
+        "config": {"batch_size": 128, "optimizer": "sgd", "schedule": "onecycle", "lr": 0.1,
+                   "augment": True, "device": "cpu", "threads": 2},
+        "layers": [{"layer": "Conv2d 1→8 3×3, BatchNorm, ReLU", "output_shape": [8, 26, 26], "params": 88},
+                   {"layer": "GlobalAvgPool, Linear 12→10", "output_shape": [10], "params": 130}],
+        "best_acc": rows[-1]["test_acc"], "best_epoch": epochs, "final_acc": rows[-1]["test_acc"],
+        "wall_seconds": 123.4, "train_images": 60000, "versions": {"torch": "2.x"},
+        "confusion": confusion,
+        "misclassified": {"index": [3, 7], "true": [4, 9], "pred": [9, 4], "count": 2,
+                          "pixels": [base64.b64encode(digit).decode()] * 2},
+    }
+
+
+def base_workbook(path):
+    """A workbook with what a load-and-save would lose: a chart, an image, a defined name."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Backprop"
+    ws["A1"], ws["B1"] = "eta", 0.5
+    ws["A1"].font = Font(bold=True, color="C00000")
+    for r in range(2, 8):
+        ws.cell(r, 1, r)
+        ws.cell(r, 2, f"=A{r}*$B$1")
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=2, max_row=7))
+    ws.add_chart(chart, "D2")
+    png = io.BytesIO()
+    PILImage.new("RGB", (20, 10), "blue").save(png, "PNG")
+    ws.add_image(Image(png), "D20")
+    wb.create_sheet("Notes")["A1"] = "=Backprop!B2*2"
+    wb.defined_names["eta"] = DefinedName("eta", attr_text="Backprop!$B$1")
+    save_workbook(wb, path)
+    return path
+
+
+def parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def sheet_names(workbook_xml: bytes) -> list[str]:
+    return [s.get("name") for s in ET.fromstring(workbook_xml).find(f"{MAIN}sheets")]
+
+
+def test_export_keeps_every_other_part(tmp_path):
+    path = base_workbook(tmp_path / "book.xlsx")
+    before = parts(path)
+    export.export(fake_log(), path)
+    after = parts(path)
+
+    # Every part the splice does not edit is byte-for-byte the same.
+    for name, data in before.items():
+        if name not in EDITED:
+            assert after[name] == data, name
+    # The edited ones only grew: same sheets first, same defined names, the old styles a prefix.
+    assert sheet_names(after["xl/workbook.xml"]) == ["Backprop", "Notes", "MNIST"]
+    names = lambda raw: ET.tostring(ET.fromstring(raw).find(f"{MAIN}definedNames"))  # noqa: E731
+    assert names(after["xl/workbook.xml"]) == names(before["xl/workbook.xml"])
+    for tag in ("fonts", "fills", "cellXfs"):
+        old = list(ET.fromstring(before["xl/styles.xml"]).find(MAIN + tag))
+        new = list(ET.fromstring(after["xl/styles.xml"]).find(MAIN + tag))
+        assert [ET.tostring(e) for e in new[:len(old)]] == [ET.tostring(e) for e in old]
+    assert "xl/sharedStrings.xml" not in set(after) - set(before)
+
+    # openpyxl reads it: formulas, defined names, the old chart and image, the new sheet.
+    wb = openpyxl.load_workbook(path)
+    assert wb["Backprop"]["B3"].value == "=A3*$B$1"
+    assert wb["Notes"]["A1"].value == "=Backprop!B2*2"
+    assert wb.defined_names["eta"].attr_text == "Backprop!$B$1"
+    assert len(wb["Backprop"]._charts) == 1 and len(wb["Backprop"]._images) == 1
+    ws = wb["MNIST"]
+    assert len(ws._charts) == 2 and len(ws._images) == 1
+    assert ws.conditional_formatting  # the colour scale over the confusion matrix
+    values = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert export.HEADERS[LOG_COLUMNS[-1]] in values and "compact" in values
+    assert wb["Backprop"]["A1"].font.b and wb["Backprop"]["A1"].font.color.rgb.endswith("C00000")
+
+
+def test_export_again_replaces_the_sheet(tmp_path):
+    path = base_workbook(tmp_path / "book.xlsx")
+    export.export(fake_log(epochs=3), path)
+    first = parts(path)
+    export.export(fake_log(epochs=5, acc=98.0), path)
+    second = parts(path)
+    assert sheet_names(second["xl/workbook.xml"]) == ["Backprop", "Notes", "MNIST"]
+    # Nothing piles up: the same parts, and the styles did not grow.
+    assert set(second) == set(first)
+    assert second["xl/styles.xml"] == first["xl/styles.xml"]
+    wb = openpyxl.load_workbook(path)
+    values = [c for row in wb["MNIST"].iter_rows(values_only=True) for c in row]
+    assert 5 in values and len(wb["MNIST"]._charts) == 2
+    # and exporting the same log twice gives the same bytes
+    export.export(fake_log(epochs=5, acc=98.0), path)
+    assert parts(path) == second
+
+
+def test_export_builds_a_missing_workbook(tmp_path):
+    path = tmp_path / "backprop.xlsx"
+    export.export(fake_log(), path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[-1] == "MNIST" and len(wb.sheetnames) >= 2
+
+
+def test_export_into_the_built_backprop_workbook(tmp_path):
+    workbook = pytest.importorskip("sheetgen.workbook")
+    path = workbook.build(tmp_path / "backprop.xlsx")
+    before = parts(path)
+    export.export(fake_log(), path)
+    after = parts(path)
+    assert all(after[n] == d for n, d in before.items() if n not in EDITED)
+    names = sheet_names(after["xl/workbook.xml"])
+    assert names == sheet_names(before["xl/workbook.xml"]) + ["MNIST"]
+
+
+def test_bad_target_and_bad_log(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(splice.SpliceError):
+        export.export(fake_log(), bad)
+    assert bad.read_bytes() == b"not a zip"
+    with pytest.raises(export.ExportError, match="lacks"):
+        export.build_sheet({"model": "x"})

@@ -1,0 +1,69 @@
+"""A short real training run on a subset: the loss falls, accuracy is far above chance, the log
+and checkpoint are written, and the same seed gives the same numbers."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from mnist import train
+
+SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared/datasets/MNIST/raw"
+
+
+def mnist_dir() -> Path:
+    """The real MNIST folder: $MNIST_DATA, else ../shared. Missing data fails under CI."""
+    root = Path(os.environ.get("MNIST_DATA") or SHARED_MNIST)
+    if not any((root / f"t10k-labels-idx1-ubyte{ext}").exists() for ext in (".gz", "")):
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"MNIST data not found in {root} (CI must have it)")
+        pytest.skip(f"MNIST data not found in {root}")
+    return root
+
+
+def quick_config(tmp_path, **kw) -> train.Config:
+    base = dict(model="compact", epochs=2, limit=2000, batch_size=32, lr=0.1, seed=0, threads=2,
+                data_dir=str(mnist_dir()), out=str(tmp_path / "log.json"), progress=False)
+    return train.Config(**{**base, **kw})
+
+
+def test_short_training_learns(tmp_path):
+    log = train.run(quick_config(tmp_path))
+    first, last = log["epochs"]
+    assert last["train_loss"] < first["train_loss"]
+    assert last["test_acc"] > 70.0            # chance is 10%
+    assert log["parameters"] <= 8000 and log["train_images"] == 2000
+    saved = json.loads((tmp_path / "log.json").read_text())
+    assert [list(r) for r in saved["epochs"]] == [train.LOG_COLUMNS] * 2
+    assert sum(map(sum, saved["confusion"])) == 10000
+    assert len(saved["misclassified"]["pixels"]) == len(saved["misclassified"]["index"]) > 0
+    ckpt = torch.load(tmp_path / "log.pt", weights_only=True)
+    assert ckpt["model"] == "compact" and ckpt["epoch"] == log["best_epoch"]
+
+
+def test_same_seed_same_run(tmp_path):
+    a = train.run(quick_config(tmp_path, epochs=1, limit=500, out=str(tmp_path / "a.json")))
+    b = train.run(quick_config(tmp_path, epochs=1, limit=500, out=str(tmp_path / "b.json")))
+    keys = ["train_loss", "train_acc", "test_loss", "test_acc"]
+    assert [a["epochs"][0][k] for k in keys] == [b["epochs"][0][k] for k in keys]
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(epochs=0), "epochs"),
+    (dict(model="resnet"), "unknown model"),
+    (dict(schedule="cosine"), "schedule"),
+    (dict(lr=-1.0), "learning rate"),
+])
+def test_bad_config(tmp_path, change, message):
+    with pytest.raises(ValueError, match=message):
+        quick_config(tmp_path, **change).resolved()
+
+
+def test_format_row_follows_log_columns():
+    row = dict(epoch=3, lr=0.05, train_loss=0.1, train_acc=97.5, test_loss=0.05, test_acc=98.9,
+               seconds=12.3)
+    words = train.format_row(row).split()
+    assert words[::2] == train.LOG_COLUMNS
