@@ -210,14 +210,16 @@ def run(config: Config) -> dict:
     opt, sched = make_optimizer(model, cfg, steps)
     generator = torch.Generator().manual_seed(cfg.seed)
 
-    epochs, best = [], None
+    epochs, timing, best = [], [], None
     for epoch in range(1, cfg.epochs + 1):
         t0 = time.perf_counter()
         row = {"epoch": epoch, **train(model, train_x, train_y, opt, sched, cfg, generator, epoch)}
+        t1 = time.perf_counter()
         result = evaluate(model, test_x, test_y, cfg.channels_last)
-        row.update(test_loss=result["test_loss"], test_acc=result["test_acc"],
-                   seconds=time.perf_counter() - t0)
+        t2 = time.perf_counter()
+        row.update(test_loss=result["test_loss"], test_acc=result["test_acc"], seconds=t2 - t0)
         epochs.append({c: row[c] for c in LOG_COLUMNS})
+        timing.append({"train_seconds": t1 - t0, "eval_seconds": t2 - t1})
         if cfg.progress:
             print(f"Test set: Average loss: {result['test_loss']:.4f}, Accuracy: "
                   f"{result['correct']}/{result['total']} ({result['test_acc']:.2f}%)", flush=True)
@@ -242,6 +244,9 @@ def run(config: Config) -> dict:
         "train_images": len(train_x),
         "load_seconds": load_seconds,
         "wall_seconds": time.perf_counter() - started,
+        "timing": timing,
+        "train_images_per_s": len(train_x) * len(timing) / sum(t["train_seconds"] for t in timing),
+        "eval_images_per_s": len(test_x) * len(timing) / sum(t["eval_seconds"] for t in timing),
         "confusion": best["confusion"],
         "misclassified": {"index": wrong, "true": test_y[wrong].cpu().tolist(),
                           "pred": best["pred"][wrong].tolist(), "count": len(best["wrong"]),

@@ -1,0 +1,59 @@
+"""A full training run, timed: accuracy per epoch, wall time, training and evaluation images/s.
+
+    python benchmarks/mnist_run.py [--model compact] [--seed 1] [--epochs N]
+
+It calls the same `mnist.train.run` as `python -m mnist train` (no progress bars) and writes
+its log to output/mnist_bench_<model>_seed<seed>.json, then checks the issue's targets:
+compact: >= 99.4% in each of the last three epochs, >= 99.45% best, under 300 s in all;
+seednet: >= 99.4% within 20 epochs.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from mnist import train
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="compact", help="model name (default: compact)")
+    p.add_argument("--seed", type=int, default=1, help="seed (default: 1)")
+    p.add_argument("--epochs", type=int, default=None, help="epochs (default: the model's recipe)")
+    p.add_argument("--threads", type=int, default=2, help="threads (default: 2)")
+    p.add_argument("--data-dir", default=None, help="MNIST folder (default: $MNIST_DATA, ./data/MNIST/raw)")
+    p.add_argument("--out", default=None, help="log path (default: output/mnist_bench_<model>_seed<seed>.json)")
+    args = p.parse_args()
+
+    out = Path(args.out or f"output/mnist_bench_{args.model}_seed{args.seed}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cfg = train.Config(model=args.model, seed=args.seed, epochs=args.epochs, threads=args.threads,
+                       data_dir=args.data_dir, out=str(out), progress=False)
+    log = train.run(cfg)
+
+    print(f"{log['model']}: {log['parameters']:,} parameters, seed {log['seed']}, "
+          f"{log['versions']['cpu_threads']} threads, {log['versions']['platform']}")
+    print(f"{'epoch':>5} {'lr':>8} {'train_loss':>10} {'train_acc':>9} {'test_loss':>9} "
+          f"{'test_acc':>8} {'seconds':>7}")
+    for r in log["epochs"]:
+        print(f"{r['epoch']:>5} {r['lr']:>8.5f} {r['train_loss']:>10.4f} {r['train_acc']:>9.2f} "
+              f"{r['test_loss']:>9.4f} {r['test_acc']:>8.2f} {r['seconds']:>7.1f}")
+    accs = [r["test_acc"] for r in log["epochs"]]
+    print(f"wall time {log['wall_seconds']:.1f} s (data {log['load_seconds']:.1f} s); "
+          f"train {log['train_images_per_s']:.0f} images/s, eval {log['eval_images_per_s']:.0f} images/s")
+    print(f"best {log['best_acc']:.2f}% (epoch {log['best_epoch']}), last three {accs[-3:]}")
+    if args.model == "compact":
+        checks = {"last three epochs >= 99.40%": min(accs[-3:]) >= 99.40,
+                  "best >= 99.45%": log["best_acc"] >= 99.45,
+                  "within 15 epochs": len(accs) <= 15,
+                  "whole run < 300 s": log["wall_seconds"] < 300}
+    else:
+        checks = {"reaches >= 99.40%": log["best_acc"] >= 99.40,
+                  "within 20 epochs": len(accs) <= 20}
+    for name, ok in checks.items():
+        print(f"  {'met' if ok else 'NOT met'}: {name}")
+    print(f"log: {out}")
+
+
+if __name__ == "__main__":
+    main()
