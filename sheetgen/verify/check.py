@@ -119,7 +119,7 @@ def check_table(engine, table: Table, rtol: float = 1e-9, atol: float = 1e-12,
                 origin = v.origin or key
                 where = label(book, table, origin, origin[1])
                 if v.code == "#CIRC!":
-                    cause("error", origin, f"{where} is part of a circular reference", table.name_at(origin))
+                    cause("error", origin, f"{where} is part of {v.detail}", table.name_at(origin))
                 else:
                     cause("error", origin, f"{where} gives {v.code} ({v.detail})", table.name_at(origin))
             elif v is None or v == "":

@@ -29,18 +29,19 @@ class Engine:
         self.compiler = Compiler(book.sheets, book.names)
         self.vals: dict[tuple[int, int, int], object] = dict(book.constants)
         self._entered: set = set()
+        self._circular: dict[tuple, XLError] = {}  # a cell in a cycle -> the error naming the cycle
         self._shapes: dict[tuple[int, int, int], Shape] = {}
         self._getters = self._make_getters()
 
     # --- reading cells -----------------------------------------------------------------------
     def _make_getters(self):
-        vals, formulas, extent = self.vals, self.book.formulas, self.book.extent
+        vals, formulas, extent, circular = self.vals, self.book.formulas, self.book.extent, self._circular
 
         def get(s, r, c):
             v = vals.get((s, r, c))
             if v is None:
-                if (s, r, c) in formulas:
-                    raise XLError(CIRCULAR, "a circular reference")
+                if (s, r, c) in formulas:  # read before it could be computed: a cycle
+                    raise circular.get((s, r, c)) or XLError(CIRCULAR, "a circular reference")
                 return None
             if type(v) is XLError:
                 raise v.with_traceback(None)  # re-raised down a whole table: keep no frames
@@ -92,7 +93,7 @@ class Engine:
         formulas = self.book.formulas
         if key not in formulas:
             return None
-        stack, entered = [key], self._entered
+        stack, entered, parent = [key], self._entered, {}
         while stack:
             k = stack[-1]
             if k in vals:
@@ -100,14 +101,26 @@ class Engine:
                 continue
             if k not in entered:
                 entered.add(k)
-                # A dependency already entered but not done is an ancestor: a circular reference,
-                # which the getter reports when the formula runs.
-                stack.extend(d for d in self._reads(k)
-                             if d in formulas and d not in vals and d not in entered)
+                for d in self._reads(k):
+                    if d in formulas and d not in vals:
+                        if d not in entered:
+                            parent[d] = k
+                            stack.append(d)
+                        elif d not in self._circular:
+                            # Entered but not done: an ancestor, so the formulas form a cycle.
+                            self._circular[d] = self._cycle(d, k, parent)
                 continue
             stack.pop()
             vals[k] = self._run(k)
         return vals[key]
+
+    def _cycle(self, d, k, parent) -> XLError:
+        path = [k]
+        while path[-1] != d and path[-1] in parent and len(path) < 50:
+            path.append(parent[path[-1]])
+        path.reverse()  # d reads ... reads k, which reads d
+        text = " → ".join(self.book.address(x, sheet=x[0] != d[0]) for x in path + [d])
+        return XLError(CIRCULAR, f"a circular reference: {text}", origin=d)
 
     def _run(self, key):
         s, r, c = key

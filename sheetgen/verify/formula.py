@@ -167,6 +167,9 @@ class Compiler:
         raise CompileError("#NAME?", f"unknown name {addr!r}")
 
 
+LITERAL_ERRORS = {"#REF!": "a reference to deleted cells", "#NAME?": "an unknown name",
+                  "#DIV/0!": "division by zero", "#N/A": "a value that is not available"}
+
 # Excel's binary operators, loosest first; `^` binds tighter than `*`, unary minus tighter still.
 _PREC = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3,
          "*": 4, "/": 4, "^": 5}
@@ -249,7 +252,8 @@ class _Parser:
         if tok.subtype == Token.LOGICAL:
             return ("True" if v.upper() == "TRUE" else "False"), False
         if tok.subtype == Token.ERROR:
-            return f"_fail({v.upper()!r}, {'the formula holds ' + v.upper()!r})", False
+            detail = LITERAL_ERRORS.get(v.upper(), "the formula holds " + v.upper())
+            return f"_fail({v.upper()!r}, {detail!r})", False
         target = self.c.resolve(v, self.row, self.col)
         if isinstance(target, tuple):  # a defined name holding a constant
             value = target[1]
