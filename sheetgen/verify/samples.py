@@ -119,3 +119,12 @@ def classic_workbook(path, etas=(0.1, 0.5), rows: int = 10, mistake=None) -> dic
             ws.cell(r, 1, k + 1)
     wb.save(path)
     return info
+
+
+# Layouts an independent engine should compute exactly as ours does (tests cross-check them).
+LAYOUTS_FOR_CROSS_CHECK = (
+    Layout(header_row=2, first_col=1, labels=STUDENT_LABELS, student=True, eta_cell=(1, 5),
+           eta_label="learning rate"),
+    Layout(header_row=32, first_col=2, student=True, helpers=True, eta_cell=(30, 3), eta_label="eta"),
+    Layout(first_row="formulas", order=tuple(reversed(net.NAMES))),
+)
