@@ -1,4 +1,5 @@
 """The verifier on our workbook, on students' layouts, and on planted mistakes in every column."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,14 @@ ROWS = 8  # enough rows for a planted mistake in the middle and a spread after i
 PLANT = 4  # the data row (0-based) that gets the mistake
 
 
-def single(path, layout: Layout | None = None, rows: int = ROWS, eta: float = 0.5, mistake=None,
-           sheet: str = "Sheet1") -> dict:
+def single(
+    path,
+    layout: Layout | None = None,
+    rows: int = ROWS,
+    eta: float = 0.5,
+    mistake=None,
+    sheet: str = "Sheet1",
+) -> dict:
     wb = Workbook()
     ws = wb.active
     ws.title = sheet
@@ -58,13 +65,34 @@ def shuffled(seed: int) -> tuple[str, ...]:
 
 
 LAYOUTS = {
-    "row2-colA-student": Layout(header_row=2, first_col=1, labels=STUDENT_LABELS, student=True,
-                                eta_cell=(1, 5), eta_label="learning rate"),
-    "row32-colB-shuffled": Layout(header_row=32, first_col=2, order=shuffled(1), eta_cell=(30, 3),
-                                  eta_label="eta", student=True),
-    "helpers-LR": Layout(header_row=10, first_col=1, helpers=True, student=True, eta_cell=(3, 2),
-                         eta_label="LR", labels={"E_total": "Etotal", "dw5": "dEtotal/dw5"}),
-    "constants-as-formulas": Layout(first_row="formulas", labels={"E_total": "E_TOTAL", "t2": "target_2"}),
+    "row2-colA-student": Layout(
+        header_row=2,
+        first_col=1,
+        labels=STUDENT_LABELS,
+        student=True,
+        eta_cell=(1, 5),
+        eta_label="learning rate",
+    ),
+    "row32-colB-shuffled": Layout(
+        header_row=32,
+        first_col=2,
+        order=shuffled(1),
+        eta_cell=(30, 3),
+        eta_label="eta",
+        student=True,
+    ),
+    "helpers-LR": Layout(
+        header_row=10,
+        first_col=1,
+        helpers=True,
+        student=True,
+        eta_cell=(3, 2),
+        eta_label="LR",
+        labels={"E_total": "Etotal", "dw5": "dEtotal/dw5"},
+    ),
+    "constants-as-formulas": Layout(
+        first_row="formulas", labels={"E_total": "E_TOTAL", "t2": "target_2"}
+    ),
 }
 
 
@@ -84,7 +112,10 @@ def test_student_formulas_look_like_students_write_them(tmp_path):
     info = single(path, LAYOUTS["row2-colA-student"])
     ws = load_workbook(path).active
     r = info["rows"][1]
-    cell = lambda name: ws.cell(r, info["cols"][name]).value
+
+    def cell(name: str):
+        return ws.cell(r, info["cols"][name]).value
+
     assert re.fullmatch(r"=1/\(1\+EXP\(-1\*\w+\)\)", cell("a_h1"))
     assert re.fullmatch(rf"=SUM\(\w+{r}:\w+{r}\)", cell("E_total"))
     assert ws.cell(info["rows"][0], info["cols"]["w1"]).value == "=0.15"
@@ -95,15 +126,28 @@ def test_several_tables_on_several_sheets(tmp_path):
     ws = wb.active
     write_table(ws, Layout(header_row=2, first_col=2, eta_cell=(1, 3)), rows=5, eta=0.1)
     write_table(ws, Layout(header_row=32, first_col=2, eta_cell=(30, 3)), rows=6, eta=0.8)
-    write_table(ws, Layout(header_row=2, first_col=40, eta_cell=(1, 41), order=shuffled(2)), rows=4, eta=2.0)
-    write_table(wb.create_sheet("lr 0.2"), Layout(student=True), rows=3, eta=0.2,
-                mistake=(2, "dw8", net.DELTA_O2 + "*{a_h1}"))
+    write_table(
+        ws, Layout(header_row=2, first_col=40, eta_cell=(1, 41), order=shuffled(2)), rows=4, eta=2.0
+    )
+    write_table(
+        wb.create_sheet("lr 0.2"),
+        Layout(student=True),
+        rows=3,
+        eta=0.2,
+        mistake=(2, "dw8", net.DELTA_O2 + "*{a_h1}"),
+    )
     wb.save(tmp_path / "many.xlsx")
     result = verify(tmp_path / "many.xlsx")
     assert [(t.sheet, t.header, t.rows, t.eta, t.status) for t in result.tables] == [
-        ("Sheet", "B2", 5, 0.1, "pass"), ("Sheet", "AN2", 4, 2.0, "pass"),
-        ("Sheet", "B32", 6, 0.8, "pass"), ("lr 0.2", "B5", 3, 0.2, "fail")]
-    assert result.tables[3].causes[0].message == "AF8 (∂E/∂w8) reads K8 (a_h1); the chain rule needs M8 (a_h2)"
+        ("Sheet", "B2", 5, 0.1, "pass"),
+        ("Sheet", "AN2", 4, 2.0, "pass"),
+        ("Sheet", "B32", 6, 0.8, "pass"),
+        ("lr 0.2", "B5", 3, 0.2, "fail"),
+    ]
+    assert (
+        result.tables[3].causes[0].message
+        == "AF8 (∂E/∂w8) reads K8 (a_h1); the chain rule needs M8 (a_h2)"
+    )
 
 
 def test_literal_learning_rate_fails_as_structure(tmp_path):
@@ -125,8 +169,11 @@ def test_pasted_values_fail_with_that_reason(tmp_path):
     wb.save(path)
     result = verify(path)
     assert result.status == "fail"
-    assert result.tables[0].causes[0].message.startswith(
-        "every computed cell holds a pasted number, not a formula (")
+    assert (
+        result.tables[0]
+        .causes[0]
+        .message.startswith("every computed cell holds a pasted number, not a formula (")
+    )
 
 
 def test_one_pasted_cell_is_named(tmp_path):
@@ -136,7 +183,10 @@ def test_one_pasted_cell_is_named(tmp_path):
     wb.active.cell(info["rows"][3], info["cols"]["h2"], 0.123)
     wb.save(path)
     (cause,) = verify(path).tables[0].causes
-    assert cause.cell == "Sheet1!L9" and cause.message == "L9 (h2) holds a pasted number, not a formula"
+    assert (
+        cause.cell == "Sheet1!L9"
+        and cause.message == "L9 (h2) holds a pasted number, not a formula"
+    )
 
 
 # --- mutations: every computed column, the typical mistakes ----------------------------------
@@ -172,7 +222,12 @@ CASES = [(q.name, kind, text) for q in net.COMPUTED for kind, text in mutations(
 def test_every_computed_column_has_mutations():
     names = {name for name, _, _ in CASES}
     assert names == {q.name for q in net.COMPUTED} and len(names) == 27
-    assert {kind for _, kind, _ in CASES} == {"wrong-weight", "dropped-factor", "sign-flip", "wrong-row"}
+    assert {kind for _, kind, _ in CASES} == {
+        "wrong-weight",
+        "dropped-factor",
+        "sign-flip",
+        "wrong-row",
+    }
 
 
 @pytest.mark.parametrize("name,kind,text", CASES, ids=[f"{n}-{k}" for n, k, _ in CASES])
@@ -196,8 +251,10 @@ def test_planted_mistake_is_the_first_root_cause(tmp_path, name, kind, text):
     if kind == "wrong-row" and name in net.WEIGHT_NAMES:
         r = info["rows"][PLANT]
         c = _col(info["cols"][name])
-        assert first.message == (f"{planted} ({name}) reads {c}{r - 2} ({name} of row {r - 2}) "
-                                 f"where the update rule needs {c}{r - 1} ({name} of row {r - 1})")
+        assert first.message == (
+            f"{planted} ({name}) reads {c}{r - 2} ({name} of row {r - 2}) "
+            f"where the update rule needs {c}{r - 1} ({name} of row {r - 1})"
+        )
 
 
 def _col(c: int) -> str:
@@ -235,17 +292,36 @@ def test_json_junit_and_parallel(tmp_path, capsys):
     classic_workbook(good, etas=(0.1, 2.0), rows=4)
     single(bad, mistake=(2, "E_total", "{E1}"))
     junit = tmp_path / "report.xml"
-    code = main(["verify", "-j", "2", "--json", "--junit", str(junit), str(good), str(bad),
-                 str(tmp_path / "missing.xlsx")])
+    code = main(
+        [
+            "verify",
+            "-j",
+            "2",
+            "--json",
+            "--junit",
+            str(junit),
+            str(good),
+            str(bad),
+            str(tmp_path / "missing.xlsx"),
+        ]
+    )
     assert code == 2
     data = json.loads(capsys.readouterr().out)
     assert data["exit_code"] == 2
     assert [f["status"] for f in data["files"]] == ["pass", "fail", "error"]
     cause = data["files"][1]["tables"][0]["causes"][0]
-    assert cause["cell"] == "Sheet1!X8" and cause["message"] == "X8 (E_total) does not read W8 (E2), which the forward pass needs"
+    assert (
+        cause["cell"] == "Sheet1!X8"
+        and cause["message"] == "X8 (E_total) does not read W8 (E2), which the forward pass needs"
+    )
     suite = ET.parse(junit).getroot()
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "1", "1")
-    assert [c.get("name") for c in suite.iter("testcase")] == ["'η=0.1'!B5", "'η=2'!B5", "Sheet1!B5", "workbook"]
+    assert [c.get("name") for c in suite.iter("testcase")] == [
+        "'η=0.1'!B5",
+        "'η=2'!B5",
+        "Sheet1!B5",
+        "workbook",
+    ]
 
 
 def test_rtol_option(tmp_path, capsys):

@@ -1,4 +1,5 @@
 """Bad inputs: each gives one clear line and exit code 2 (or 1 when readable but wrong)."""
+
 from __future__ import annotations
 
 import re
@@ -74,10 +75,16 @@ def make_long_sheet(p):
     Workbook().save(p)
     with zipfile.ZipFile(p) as z:
         parts = {i.filename: z.read(i.filename) for i in z.infolist()}
-    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (r, r, r) for r in range(1, 100_001))
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (r, r, r) for r in range(1, 100_001)
+    )
     sheet = "xl/worksheets/sheet1.xml"
-    parts[sheet] = re.sub(rb"<sheetData\s*/>|<sheetData>.*</sheetData>", b"<sheetData>" + rows + b"</sheetData>",
-                          parts[sheet], flags=re.S)
+    parts[sheet] = re.sub(
+        rb"<sheetData\s*/>|<sheetData>.*</sheetData>",
+        b"<sheetData>" + rows + b"</sheetData>",
+        parts[sheet],
+        flags=re.DOTALL,
+    )
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
             z.writestr(name, data)
@@ -87,15 +94,43 @@ BAD = {  # name: (maker, exit code, the one line after "FILE: ")
     "missing": (make_missing, 2, "ERROR: no such file"),
     "text": (make_text, 2, "ERROR: not an xlsx file (not a zip archive)"),
     "empty-file": (make_empty_file, 2, "ERROR: an empty file (0 bytes), not a workbook"),
-    "old-xls": (make_xls, 2, "ERROR: an old Excel 97-2003 .xls file; save it as .xlsx (Excel Workbook)"),
-    "password": (make_encrypted, 2, "ERROR: a password-protected (encrypted) workbook; save a copy without a password"),
-    "truncated": (make_truncated, 2, "ERROR: a truncated or damaged zip archive (not a complete xlsx file)"),
-    "docx": (make_docx_like, 2, "ERROR: a zip archive without a workbook inside (not an xlsx file)"),
+    "old-xls": (
+        make_xls,
+        2,
+        "ERROR: an old Excel 97-2003 .xls file; save it as .xlsx (Excel Workbook)",
+    ),
+    "password": (
+        make_encrypted,
+        2,
+        "ERROR: a password-protected (encrypted) workbook; save a copy without a password",
+    ),
+    "truncated": (
+        make_truncated,
+        2,
+        "ERROR: a truncated or damaged zip archive (not a complete xlsx file)",
+    ),
+    "docx": (
+        make_docx_like,
+        2,
+        "ERROR: a zip archive without a workbook inside (not an xlsx file)",
+    ),
     "empty-workbook": (make_empty_workbook, 2, "ERROR: an empty workbook (no cells in any sheet)"),
-    "no-table": (make_no_table, 2, "ERROR: no iteration table found in 1 sheet(s): no row has the labels "
-                 "t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8"),
-    "100k-rows": (make_long_sheet, 2, "ERROR: a sheet with 100,000 rows; the verifier checks tables of "
-                  "at most 10,000 rows (see --max-rows)"),
+    "no-table": (
+        make_no_table,
+        2,
+        (
+            "ERROR: no iteration table found in 1 sheet(s): no row has the "
+            "labels t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8"
+        ),
+    ),
+    "100k-rows": (
+        make_long_sheet,
+        2,
+        (
+            "ERROR: a sheet with 100,000 rows; the verifier checks tables "
+            "of at most 10,000 rows (see --max-rows)"
+        ),
+    ),
 }
 
 
@@ -115,16 +150,27 @@ def test_missing_columns_cannot_be_checked(tmp_path, capsys):
     make_missing_columns(path)
     assert main(["verify", str(path)]) == 2
     out = capsys.readouterr().out
-    assert out.splitlines()[1] == ("  Sheet!B5: cannot check: a header row with 28 of the 31 columns; "
-                                   "missing ∂E/∂w6, ∂E/∂w7, ∂E/∂w8")
+    assert out.splitlines()[1] == (
+        "  Sheet!B5: cannot check: a header row with 28 of the 31 columns; "
+        "missing ∂E/∂w6, ∂E/∂w7, ∂E/∂w8"
+    )
 
 
 WRONG = {  # name: (mistake, the first root cause)
     "div0": ((2, "h1", "{w1}*{i1}/0+{w2}*{i2}"), "J8 (h1) gives #DIV/0! (division by zero)"),
     "ref": ((1, "o2", "#REF!*{a_h1}"), "T7 (o2) gives #REF! (a reference to deleted cells)"),
-    "circular": ((3, "w1", "{w1[-1]}-{eta}*{dw1}"), "F9 (w1) is part of a circular reference: F9 → Y9 → K9 → J9 → F9"),
-    "unknown-function": ((1, "a_h1", "SIGMOID({h1})"), "K7 (a_h1) gives #NAME? (unknown function SIGMOID)"),
-    "text-in-formula": ((2, "E1", '0.5*({t1}-{a_o1})*"x"'), "V8 (E1) gives #VALUE! (the text 'x' where a number belongs)"),
+    "circular": (
+        (3, "w1", "{w1[-1]}-{eta}*{dw1}"),
+        "F9 (w1) is part of a circular reference: F9 → Y9 → K9 → J9 → F9",
+    ),
+    "unknown-function": (
+        (1, "a_h1", "SIGMOID({h1})"),
+        "K7 (a_h1) gives #NAME? (unknown function SIGMOID)",
+    ),
+    "text-in-formula": (
+        (2, "E1", '0.5*({t1}-{a_o1})*"x"'),
+        "V8 (E1) gives #VALUE! (the text 'x' where a number belongs)",
+    ),
 }
 
 
@@ -169,16 +215,20 @@ def test_stale_cached_values_are_a_note(tmp_path, capsys):
     with zipfile.ZipFile(path) as z:
         parts = {i.filename: z.read(i.filename) for i in z.infolist()}
     sheet = "xl/worksheets/sheet1.xml"
-    parts[sheet] = re.sub(rb'(<c r="J7"[^>]*><f>[^<]*</f>)<v\s*/>', rb"\g<1><v>0.25</v>", parts[sheet])
+    parts[sheet] = re.sub(
+        rb'(<c r="J7"[^>]*><f>[^<]*</f>)<v\s*/>', rb"\g<1><v>0.25</v>", parts[sheet]
+    )
     with zipfile.ZipFile(path, "w") as z:
         for name, data in parts.items():
             z.writestr(name, data)
     assert main(["verify", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{path}: PASS")
-    assert out[1] == ("  note: stale file: 1 cached values differ from what the formulas give "
-                      "(first Sheet!J7: cached 0.25, formulas give 0.0274604); the file was saved "
-                      "without recalculating")
+    assert out[1] == (
+        "  note: stale file: 1 cached values differ from what the formulas give "
+        "(first Sheet!J7: cached 0.25, formulas give 0.0274604); the file was saved "
+        "without recalculating"
+    )
 
 
 def test_a_long_table_is_refused_by_max_rows(tmp_path, capsys):
@@ -186,14 +236,18 @@ def test_a_long_table_is_refused_by_max_rows(tmp_path, capsys):
     table(path, rows=30)
     assert main(["verify", "--max-rows", "20", str(path)]) == 2
     assert capsys.readouterr().out.splitlines()[1] == (
-        "  Sheet!B5: cannot check: 30 rows; the limit is 20 (see --max-rows)")
+        "  Sheet!B5: cannot check: 30 rows; the limit is 20 (see --max-rows)"
+    )
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["-j", "0"], "sheetgen verify: -j/--jobs must be at least 1"),
-    (["--rtol", "-1"], "sheetgen verify: --rtol and --atol must be 0 or more"),
-    (["--engine", "excel"], "argument --engine: invalid choice"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["-j", "0"], "sheetgen verify: -j/--jobs must be at least 1"),
+        (["--rtol", "-1"], "sheetgen verify: --rtol and --atol must be 0 or more"),
+        (["--engine", "excel"], "argument --engine: invalid choice"),
+    ],
+)
 def test_bad_options(tmp_path, capsys, argv, message):
     assert main(["verify", *argv, str(tmp_path / "x.xlsx")]) == 2
     err = capsys.readouterr().err
@@ -213,7 +267,14 @@ def test_weights_first_row_reference(tmp_path):
 
     path = tmp_path / "own.xlsx"
     wb = Workbook()
-    write_table(wb.active, Layout(), rows=4, eta=0.3, inputs=(1.0, -2.0), targets=(0.9, 0.1),
-                weights=tuple(-w for w in net.WEIGHTS))
+    write_table(
+        wb.active,
+        Layout(),
+        rows=4,
+        eta=0.3,
+        inputs=(1.0, -2.0),
+        targets=(0.9, 0.1),
+        weights=tuple(-w for w in net.WEIGHTS),
+    )
     wb.save(path)
     assert verify(path).status == "pass"

@@ -8,13 +8,12 @@
 table with its root causes (`Finding`s), and notes such as a stale file. The command
 `sheetgen verify` (module `command`) prints these, in text, JSON or JUnit XML.
 """
+
 from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import numpy as np
 
 from .book import CannotCheck, open_book
 from .check import Finding, TableResult, check_table
@@ -22,8 +21,9 @@ from .engine import ENGINES
 from .functions import XLError
 from .tables import find_tables
 
-__all__ = ["verify", "FileResult", "TableResult", "Finding", "CannotCheck", "DEFAULTS"]
+__all__ = ["DEFAULTS", "CannotCheck", "FileResult", "Finding", "TableResult", "verify"]
 
+LABELS = "t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8"
 DEFAULTS = dict(engine="builtin", rtol=1e-9, atol=1e-12, max_rows=10_000)
 
 
@@ -41,8 +41,9 @@ class FileResult:
         return asdict(self)
 
 
-def verify(path, engine: str = "builtin", rtol: float = 1e-9, atol: float = 1e-12,
-           max_rows: int = 10_000) -> FileResult:
+def verify(
+    path, engine: str = "builtin", rtol: float = 1e-9, atol: float = 1e-12, max_rows: int = 10_000
+) -> FileResult:
     """Check every iteration table of the workbook at `path`. Raises nothing for a bad file:
     its result has status 'error' and the reason in one sentence."""
     from ..libreoffice import LibreOfficeError
@@ -53,8 +54,10 @@ def verify(path, engine: str = "builtin", rtol: float = 1e-9, atol: float = 1e-1
         book = open_book(Path(path), max_rows=max_rows)
         tables = find_tables(book)
         if not tables:
-            raise CannotCheck(f"no iteration table found in {len(book.sheets)} sheet(s): no row "
-                              "has the labels t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8")
+            raise CannotCheck(
+                f"no iteration table found in {len(book.sheets)} sheet(s): no row "
+                f"has the labels {LABELS}"
+            )
         evaluator = ENGINES[engine](book)
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
         result.notes = stale_notes(evaluator, rtol, atol)
@@ -80,12 +83,18 @@ def stale_notes(engine, rtol: float, atol: float) -> list[str]:
             if not abs(v - cached) <= atol + rtol * abs(v):
                 bad.append((key, cached, v))
         elif isinstance(v, XLError) != isinstance(cached, XLError) or (
-                not isinstance(v, (float, XLError)) and v != cached):
+            not isinstance(v, (float, XLError)) and v != cached
+        ):
             bad.append((key, cached, v))
     if not bad:
         return []
     key, cached, v = min(bad)
-    show = lambda x: x.code if isinstance(x, XLError) else (f"{x:.6g}" if isinstance(x, float) else repr(x))
-    return [f"stale file: {len(bad):,} cached values differ from what the formulas give "
-            f"(first {book.address(key)}: cached {show(cached)}, formulas give {show(v)}); "
-            "the file was saved without recalculating"]
+
+    def show(x) -> str:
+        return x.code if isinstance(x, XLError) else f"{x:.6g}" if isinstance(x, float) else repr(x)
+
+    return [
+        f"stale file: {len(bad):,} cached values differ from what the formulas give "
+        f"(first {book.address(key)}: cached {show(cached)}, formulas give {show(v)}); "
+        "the file was saved without recalculating"
+    ]

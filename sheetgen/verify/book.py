@@ -4,6 +4,7 @@
 (sheet index, row, column): constants, formulas and, when the file carries them, the values the
 last spreadsheet program cached (used only to report a stale file, never trusted).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -67,8 +68,9 @@ def sniff(path: Path) -> None:
             # Excel wraps a password-protected xlsx in the same OLE container as an old .xls.
             body = f.read(min(size, 1 << 20))
             if "EncryptedPackage".encode("utf-16-le") in body or b"EncryptionInfo" in body:
-                raise CannotCheck("a password-protected (encrypted) workbook; "
-                                  "save a copy without a password")
+                raise CannotCheck(
+                    "a password-protected (encrypted) workbook; save a copy without a password"
+                )
             raise CannotCheck("an old Excel 97-2003 .xls file; save it as .xlsx (Excel Workbook)")
     if not head.startswith(b"PK"):
         raise CannotCheck("not an xlsx file (not a zip archive)")
@@ -76,8 +78,11 @@ def sniff(path: Path) -> None:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
             if "xl/workbook.xml" not in names:
-                kind = ("an OpenDocument file (.ods); save it as .xlsx" if "content.xml" in names
-                        else "a zip archive without a workbook inside (not an xlsx file)")
+                kind = (
+                    "an OpenDocument file (.ods); save it as .xlsx"
+                    if "content.xml" in names
+                    else "a zip archive without a workbook inside (not an xlsx file)"
+                )
                 raise CannotCheck(kind)
             if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED:
                 raise CannotCheck("over 1 GiB of uncompressed XML; refusing to open it")
@@ -104,11 +109,11 @@ def has_cached_values(path: Path) -> bool:
     """Whether any formula cell carries a value saved by a spreadsheet program."""
     pattern = re.compile(rb"</f>\s*<v>[^<]")
     with zipfile.ZipFile(path) as z:
-        for name in z.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                if pattern.search(z.read(name)):
-                    return True
-    return False
+        return any(
+            pattern.search(z.read(name))
+            for name in z.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
 
 
 def _value(v):
@@ -120,8 +125,10 @@ def _value(v):
         return XLError(v.upper(), f"the cell holds {v}")
     if isinstance(v, str) and re.fullmatch(r"Err:\d{3}", v):  # LibreOffice's own error codes
         circular = v in ("Err:522", "Err:523")
-        return XLError("#CIRC!" if circular else "#VALUE!",
-                       "a circular reference" if circular else f"LibreOffice error {v}")
+        return XLError(
+            "#CIRC!" if circular else "#VALUE!",
+            "a circular reference" if circular else f"LibreOffice error {v}",
+        )
     if isinstance(v, (dt.datetime, dt.date, dt.time)):
         return float(to_excel(v))
     return str(v)
@@ -132,20 +139,25 @@ def open_book(path: str | os.PathLike, max_rows: int = 10_000, cached: bool = Tr
     path = Path(path)
     sniff(path)
     try:
-        for part, n in sheet_rows(path).items():
+        for n in sheet_rows(path).values():
             if n > max_rows + ROW_SLACK:
-                raise CannotCheck(f"a sheet with {n:,} rows; the verifier checks tables of at most "
-                                  f"{max_rows:,} rows (see --max-rows)")
+                raise CannotCheck(
+                    f"a sheet with {n:,} rows; the verifier checks tables of at most "
+                    f"{max_rows:,} rows (see --max-rows)"
+                )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
             wb = openpyxl.load_workbook(path, data_only=False)
-            values = (openpyxl.load_workbook(path, data_only=True)
-                      if cached and has_cached_values(path) else None)
+            values = (
+                openpyxl.load_workbook(path, data_only=True)
+                if cached and has_cached_values(path)
+                else None
+            )
     except CannotCheck:
         raise
     except (zipfile.BadZipFile, EOFError, zlib.error):
         raise CannotCheck("a truncated or damaged zip archive (not a complete xlsx file)") from None
-    except Exception as e:  # openpyxl's many ways of saying the XML is not a workbook
+    except Exception as e:  # noqa: BLE001 - openpyxl's many ways of saying "not a workbook"
         raise CannotCheck(f"not a readable xlsx workbook ({type(e).__name__}: {e})"[:200]) from None
 
     sheets = [ws.title for ws in wb.worksheets]

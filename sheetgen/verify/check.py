@@ -6,6 +6,7 @@ check): a cell that differs from the reference *and* from its local value has a 
 its own; one that differs only from the reference inherited the error. Root causes are the former,
 earliest row first; the latter are counted once as the spread.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -60,7 +61,9 @@ def _close(a, b, rtol: float, atol: float):
         return np.abs(a - b) <= atol + rtol * np.abs(b)
 
 
-def local_values(values: dict[str, np.ndarray], eta: float, name: str, helpers: bool = False) -> np.ndarray:
+def local_values(
+    values: dict[str, np.ndarray], eta: float, name: str, helpers: bool = False
+) -> np.ndarray:
     """The template of `name` evaluated row by row on the sheet's own values (vectorised)."""
     n = len(values[name])
     env = {}
@@ -76,19 +79,21 @@ def local_values(values: dict[str, np.ndarray], eta: float, name: str, helpers: 
 
     expr = net.render(net.BY_NAME[name].formula, ref)
     with np.errstate(all="ignore"):
-        out = eval(expr, {"__builtins__": {}, "EXP": np.exp}, env)  # noqa: S307 - our templates
+        out = eval(expr, {"__builtins__": {}, "EXP": np.exp}, env)
     return np.broadcast_to(np.asarray(out, dtype=float), (n,))
 
 
-def check_table(engine, table: Table, rtol: float = 1e-9, atol: float = 1e-12,
-                max_rows: int = 10_000) -> TableResult:
+def check_table(
+    engine, table: Table, rtol: float = 1e-9, atol: float = 1e-12, max_rows: int = 10_000
+) -> TableResult:
     book = engine.book
     sheet = book.sheets[table.sheet]
     result = TableResult(sheet, book.address(table.corner, sheet=False), "error", len(table.rows))
     if table.missing:
         labels = ", ".join(net.BY_NAME[n].label for n in table.missing)
-        result.reason = (f"a header row with {len(table.columns)} of the 31 columns; "
-                         f"missing {labels}")
+        result.reason = (
+            f"a header row with {len(table.columns)} of the 31 columns; missing {labels}"
+        )
         return result
     if not table.rows:
         result.reason = "a header row with no data rows under it"
@@ -121,12 +126,27 @@ def check_table(engine, table: Table, rtol: float = 1e-9, atol: float = 1e-12,
                 if v.code == "#CIRC!":
                     cause("error", origin, f"{where} is part of {v.detail}", table.name_at(origin))
                 else:
-                    cause("error", origin, f"{where} gives {v.code} ({v.detail})", table.name_at(origin))
+                    cause(
+                        "error",
+                        origin,
+                        f"{where} gives {v.code} ({v.detail})",
+                        table.name_at(origin),
+                    )
             elif v is None or v == "":
-                cause("text", key, f"{label(book, table, key, r)} is empty where a number belongs", name)
+                cause(
+                    "text",
+                    key,
+                    f"{label(book, table, key, r)} is empty where a number belongs",
+                    name,
+                )
             else:
                 shown = f"the text {v!r}" if isinstance(v, str) else f"the value {v!r}"
-                cause("text", key, f"{label(book, table, key, r)} holds {shown} where a number belongs", name)
+                cause(
+                    "text",
+                    key,
+                    f"{label(book, table, key, r)} holds {shown} where a number belongs",
+                    name,
+                )
     result.cells = 31 * n
 
     # --- η ------------------------------------------------------------------------------------
@@ -139,13 +159,22 @@ def check_table(engine, table: Table, rtol: float = 1e-9, atol: float = 1e-12,
             eta = v
         else:
             shown = v.code if isinstance(v, XLError) else repr(v)
-            cause("error", table.eta_key, f"η in {book.address(table.eta_key)} holds {shown}, not a number")
+            cause(
+                "error",
+                table.eta_key,
+                f"η in {book.address(table.eta_key)} holds {shown}, not a number",
+            )
     elif n >= 2 and values["dw1"][0]:
         eta = (values["w1"][0] - values["w1"][1]) / values["dw1"][0]
         result.eta_source = "inferred from w1 of the first two rows: no cell holds η"
         first = table.key("w1", rows[1])
-        cause("structure", first, f"{label(book, table, first, rows[1])} multiplies by a number typed "
-              "into the formula; put η in a cell of its own and read it", "w1")
+        cause(
+            "structure",
+            first,
+            f"{label(book, table, first, rows[1])} multiplies by a number typed "
+            "into the formula; put η in a cell of its own and read it",
+            "w1",
+        )
     result.eta = eta
 
     # --- structure: live formulas, updates that read η ------------------------------------------
@@ -157,31 +186,55 @@ def check_table(engine, table: Table, rtol: float = 1e-9, atol: float = 1e-12,
                 pasted.append((key, q.name))
     if pasted and len(pasted) == sum(n - 1 if q.block == 0 else n for q in net.COMPUTED):
         key = pasted[0][0]
-        result.causes = [Finding("pasted", book.address(key),
-                                 f"every computed cell holds a pasted number, not a formula "
-                                 f"({len(pasted):,} cells from {book.address(key, sheet=False)} on)",
-                                 key[1])]
+        result.causes = [
+            Finding(
+                "pasted",
+                book.address(key),
+                f"every computed cell holds a pasted number, not a formula "
+                f"({len(pasted):,} cells from {book.address(key, sheet=False)} on)",
+                key[1],
+            )
+        ]
         result.status = "fail"
         return result
     for key, name in pasted:
-        cause("pasted", key, f"{label(book, table, key, key[1])} holds a pasted number, not a formula", name)
+        cause(
+            "pasted",
+            key,
+            f"{label(book, table, key, key[1])} holds a pasted number, not a formula",
+            name,
+        )
     if table.eta_key is not None:
         for k in range(1, 9):
             for r in rows[1:]:
                 key = table.key(f"w{k}", r)
                 if key in book.formulas and table.eta_key not in reads(engine, table, key):
-                    cause("structure", key, f"{label(book, table, key, r)} does not read η "
-                          f"({book.address(table.eta_key, sheet=table.eta_key[0] != table.sheet)})", f"w{k}")
+                    cause(
+                        "structure",
+                        key,
+                        f"{label(book, table, key, r)} does not read η "
+                        f"({book.address(table.eta_key, sheet=table.eta_key[0] != table.sheet)})",
+                        f"w{k}",
+                    )
 
     # --- compare with the reference, and each cell with its own inputs -------------------------
     start_ok = all(np.isfinite(values[q][0]) for q in ("t1", "t2", "i1", "i2", *net.WEIGHT_NAMES))
     if eta is not None and np.isfinite(eta) and start_ok:
-        ref = net.iterate([values["i1"][0], values["i2"][0]], [values["t1"][0], values["t2"][0]],
-                          [values[w][0] for w in net.WEIGHT_NAMES], [eta], n)
-        differs = {q: np.isfinite(values[q]) & ~_close(values[q], ref[q][0], rtol, atol) for q in net.NAMES}
+        ref = net.iterate(
+            [values["i1"][0], values["i2"][0]],
+            [values["t1"][0], values["t2"][0]],
+            [values[w][0] for w in net.WEIGHT_NAMES],
+            [eta],
+            n,
+        )
+        differs = {
+            q: np.isfinite(values[q]) & ~_close(values[q], ref[q][0], rtol, atol) for q in net.NAMES
+        }
         for q in net.NAMES:
             local = local_values(values, eta, q)
-            wrong = np.isfinite(values[q]) & np.isfinite(local) & ~_close(values[q], local, rtol, atol)
+            wrong = (
+                np.isfinite(values[q]) & np.isfinite(local) & ~_close(values[q], local, rtol, atol)
+            )
             if net.BY_NAME[q].block == 0:
                 wrong[0] = False  # the first row's t, i and w are where the reference starts
             for k in np.flatnonzero(wrong):
@@ -189,21 +242,40 @@ def check_table(engine, table: Table, rtol: float = 1e-9, atol: float = 1e-12,
                 kind = "formula" if key in book.formulas else "pasted"
                 if kind == "formula" and key in causes and causes[key].kind == "structure":
                     del causes[key]  # the sentence about what it reads says more
-                cause(kind, key, explain(engine, table, key, q, float(values[q][k]), float(local[k])), q)
+                cause(
+                    kind,
+                    key,
+                    explain(engine, table, key, q, float(values[q][k]), float(local[k])),
+                    q,
+                )
         n_diff = int(sum(d.sum() for d in differs.values()))
         if n_diff and not causes:
-            k, order = min((int(np.flatnonzero(d)[0]), ORDER[q]) for q, d in differs.items() if d.any())
+            k, order = min(
+                (int(np.flatnonzero(d)[0]), ORDER[q]) for q, d in differs.items() if d.any()
+            )
             q = net.NAMES[order]
             key = table.key(q, rows[k])
-            cause("values", key, f"{label(book, table, key, rows[k])} is {number(float(values[q][k]))} "
-                  f"where the reference gives {number(float(ref[q][0][k]))}, yet every formula agrees "
-                  f"with its own inputs; is η = {number(eta)} right?", q)
-        later = n_diff - sum(1 for key in causes if key[0] == table.sheet and
-                             (name := table.name_at(key)) and differs[name][rows.index(key[1])])
+            cause(
+                "values",
+                key,
+                f"{label(book, table, key, rows[k])} is {number(float(values[q][k]))} "
+                f"where the reference gives {number(float(ref[q][0][k]))}, yet every formula "
+                f"agrees with its own inputs; is η = {number(eta)} right?",
+                q,
+            )
+        later = n_diff - sum(
+            1
+            for key in causes
+            if key[0] == table.sheet
+            and (name := table.name_at(key))
+            and differs[name][rows.index(key[1])]
+        )
         if later > 0:
             hit = [rows[k] for d in differs.values() for k in np.flatnonzero(d)]
-            result.spread = (f"the error spreads to {later:,} more cells of the table "
-                             f"(rows {min(hit)} to {max(hit)})")
+            result.spread = (
+                f"the error spreads to {later:,} more cells of the table "
+                f"(rows {min(hit)} to {max(hit)})"
+            )
 
     result.causes = sorted(causes.values(), key=lambda f: (f.row, f.order))
     result.status = "fail" if result.causes else "pass"

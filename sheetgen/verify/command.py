@@ -2,6 +2,7 @@
 
 Exit code 0 when every file passes, 1 when a workbook is wrong, 2 when a file cannot be checked.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -9,35 +10,65 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import DEFAULTS, FileResult, verify
-from . import report
+from . import DEFAULTS, FileResult, report, verify
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="xlsx workbooks to check")
-    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
-                   help="check N files at once in separate processes (default 1)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="check N files at once in separate processes (default 1)",
+    )
     p.add_argument("--json", action="store_true", help="print the results as JSON instead of text")
-    p.add_argument("--junit", type=Path, metavar="XML",
-                   help="also write JUnit XML, one test case per table (default: none)")
-    p.add_argument("--rtol", type=float, default=DEFAULTS["rtol"],
-                   help=f"relative tolerance against the reference (default {DEFAULTS['rtol']:g})")
-    p.add_argument("--atol", type=float, default=DEFAULTS["atol"],
-                   help=f"absolute tolerance for values near 0 (default {DEFAULTS['atol']:g})")
-    p.add_argument("--engine", choices=("builtin", "libreoffice"), default=DEFAULTS["engine"],
-                   help="evaluate formulas in process, or recalculate in LibreOffice headless "
-                        f"(default {DEFAULTS['engine']})")
-    p.add_argument("--max-rows", type=int, default=DEFAULTS["max_rows"], metavar="N",
-                   help=f"refuse tables longer than N rows (default {DEFAULTS['max_rows']:,})")
+    p.add_argument(
+        "--junit",
+        type=Path,
+        metavar="XML",
+        help="also write JUnit XML, one test case per table (default: none)",
+    )
+    p.add_argument(
+        "--rtol",
+        type=float,
+        default=DEFAULTS["rtol"],
+        help=f"relative tolerance against the reference (default {DEFAULTS['rtol']:g})",
+    )
+    p.add_argument(
+        "--atol",
+        type=float,
+        default=DEFAULTS["atol"],
+        help=f"absolute tolerance for values near 0 (default {DEFAULTS['atol']:g})",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("builtin", "libreoffice"),
+        default=DEFAULTS["engine"],
+        help="evaluate formulas in process, or recalculate in LibreOffice headless "
+        f"(default {DEFAULTS['engine']})",
+    )
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        default=DEFAULTS["max_rows"],
+        metavar="N",
+        help=f"refuse tables longer than N rows (default {DEFAULTS['max_rows']:,})",
+    )
 
 
 def check_one(path: Path, options: dict) -> FileResult:
     """Verify one file; whatever goes wrong comes back as a result, never as a traceback."""
     try:
         return verify(path, **options)
-    except Exception as e:  # the last line of defence of a batch of forty student files
-        return FileResult(str(path), "error", f"internal error while checking ({type(e).__name__}: {e})",
-                          engine=options.get("engine", "builtin"))
+    except Exception as e:  # noqa: BLE001 - the last line of defence for forty student files
+        return FileResult(
+            str(path),
+            "error",
+            f"internal error while checking ({type(e).__name__}: {e})",
+            engine=options.get("engine", "builtin"),
+        )
 
 
 def run(args) -> int:

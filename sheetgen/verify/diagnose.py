@@ -6,6 +6,7 @@ quantity names via the table's header, and comparing them with `Quantity.refs()`
 
     X7 (∂E/∂w1) reads N7 (w6); the chain rule needs O7 (w7)
 """
+
 from __future__ import annotations
 
 import math
@@ -47,10 +48,13 @@ def label(book, table: Table, key, row: int) -> str:
 def explain(engine, table: Table, key, name: str, got: float, want: float) -> str:
     """One sentence on why the cell `key` of quantity `name` holds `got` where `want` belongs."""
     book = engine.book
-    s, r, c = key
+    s, r, _ = key
     here = label(book, table, key, r)
     if key not in book.formulas:
-        return f"{here} holds the number {number(got, want)}, not a formula; it should be {number(want, got)}"
+        return (
+            f"{here} holds the number {number(got, want)}, not a formula; "
+            f"it should be {number(want, got)}"
+        )
     read: dict[tuple[str, int], tuple] = {}  # (name, row offset) -> the cell read
     for ref in reads(engine, table, key):
         if ref == table.eta_key:
@@ -84,5 +88,7 @@ def explain(engine, table: Table, key, name: str, got: float, want: float) -> st
         return f"{here} does not read {wanted(missing)}, which {the} needs"
     if extra:
         return f"{here} also reads {cells(extra)}, which {the} does not use"
-    return (f"{here} reads the same cells as {the} but computes {number(got, want)} "
-            f"where they give {number(want, got)}")
+    return (
+        f"{here} reads the same cells as {the} but computes {number(got, want)} "
+        f"where they give {number(want, got)}"
+    )

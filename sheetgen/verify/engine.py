@@ -6,6 +6,7 @@ the tables read are evaluated, so an odd formula elsewhere in the workbook costs
 `LibreOfficeEngine` reads the values LibreOffice computed instead, but answers `refs` the same way:
 diagnosis always works on the formulas' text.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -35,7 +36,12 @@ class Engine:
 
     # --- reading cells -----------------------------------------------------------------------
     def _make_getters(self):
-        vals, formulas, extent, circular = self.vals, self.book.formulas, self.book.extent, self._circular
+        vals, formulas, extent, circular = (
+            self.vals,
+            self.book.formulas,
+            self.book.extent,
+            self._circular,
+        )
 
         def get(s, r, c):
             v = vals.get((s, r, c))
@@ -55,14 +61,16 @@ class Engine:
 
         def rng(s, r1, c1, r2, c2):
             r2, c2 = min(r2, extent[s][0]), min(c2, extent[s][1])
-            return Range([[vals.get((s, r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)])
+            return Range(
+                [[vals.get((s, r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+            )
 
         return get, num, rng
 
     def shape(self, key) -> Shape:
         shape = self._shapes.get(key)
         if shape is None:
-            s, r, c = key
+            _, r, c = key
             shape = self._shapes[key] = self.compiler.shape(self.book.formulas[key], r, c)
         return shape
 

@@ -10,6 +10,7 @@ for tokenising and compiling.
 Excel errors are Python exceptions (`XLError`) while a formula runs and values once stored; a
 cell that reads an error cell re-raises it, which is how #DIV/0! travels down a table.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,6 +33,7 @@ _REF = re.compile(rf"^{_CELL}$")
 
 def shape_key(formula: str, row: int, col: int) -> str:
     """The formula with every A1 reference made relative to (row, col): one key per R1C1 shape."""
+
     def sub(m):
         quoted, sheet, cabs, letters, rabs, digits = m.groups()
         if quoted or sheet:
@@ -39,7 +41,10 @@ def shape_key(formula: str, row: int, col: int) -> str:
         c = _column(letters)
         if not c:
             return m.group(0)
-        return (f"R{digits}" if rabs else f"R[{int(digits) - row}]") + (f"C{c}" if cabs else f"C[{c - col}]")
+        return (f"R{digits}" if rabs else f"R[{int(digits) - row}]") + (
+            f"C{c}" if cabs else f"C[{c - col}]"
+        )
+
     return _KEY.sub(sub, formula)
 
 
@@ -71,13 +76,22 @@ class Ref:
 
     @property
     def is_cell(self) -> bool:
-        return (self.r1, self.c1, self.rabs1, self.cabs1) == (self.r2, self.c2, self.rabs2, self.cabs2)
+        return (self.r1, self.c1, self.rabs1, self.cabs1) == (
+            self.r2,
+            self.c2,
+            self.rabs2,
+            self.cabs2,
+        )
 
     def at(self, s: int, r: int, c: int) -> tuple[int, int, int, int, int]:
         """(sheet, r1, c1, r2, c2) for the formula sitting at (s, r, c)."""
-        return (s if self.sheet is None else self.sheet,
-                self.r1 if self.rabs1 else r + self.r1, self.c1 if self.cabs1 else c + self.c1,
-                self.r2 if self.rabs2 else r + self.r2, self.c2 if self.cabs2 else c + self.c2)
+        return (
+            s if self.sheet is None else self.sheet,
+            self.r1 if self.rabs1 else r + self.r1,
+            self.c1 if self.cabs1 else c + self.c1,
+            self.r2 if self.rabs2 else r + self.r2,
+            self.c2 if self.cabs2 else c + self.c2,
+        )
 
 
 @dataclass
@@ -123,7 +137,7 @@ class Compiler:
                 raise CompileError("#VALUE!", f"cannot parse {formula!r}")
         except CompileError as e:
             code, parser = f"_fail({e.code!r}, {e.detail!r})", None
-        except Exception as e:  # the tokenizer's own complaints about malformed text
+        except Exception as e:  # noqa: BLE001 - the tokenizer's complaints about malformed text
             code, parser = f"_fail('#VALUE!', {f'cannot parse {formula!r}: {e}'!r})", None
         source = f"def _f(s, r, c, get, num, rng):\n    return {code}\n"
         scope = dict(fx.SCOPE)
@@ -131,9 +145,12 @@ class Compiler:
         refs = tuple(parser.refs) if parser else ()
         cells = None
         if all(ref.is_cell for ref in refs):  # the common case: a tuple built by compiled code
-            items = ", ".join(f"({'s' if x.sheet is None else x.sheet}, {_coord('r', x.r1, x.rabs1)}, "
-                              f"{_coord('c', x.c1, x.cabs1)})" for x in refs)
-            cells = eval(f"lambda s, r, c: ({items}{',' if refs else ''})")  # noqa: S307
+            items = ", ".join(
+                f"({'s' if x.sheet is None else x.sheet}, {_coord('r', x.r1, x.rabs1)}, "
+                f"{_coord('c', x.c1, x.cabs1)})"
+                for x in refs
+            )
+            cells = eval(f"lambda s, r, c: ({items}{',' if refs else ''})")
         return Shape(scope["_f"], refs, source, cells)
 
     def resolve(self, text: str, row: int, col: int) -> Ref | tuple:
@@ -148,12 +165,27 @@ class Compiler:
             s = None
         parts = addr.split(":")
         if len(parts) <= 2 and all(_REF.match(p) for p in parts):
-            (ca1, l1, ra1, d1), (ca2, l2, ra2, d2) = (_REF.match(p).groups() for p in (parts[0], parts[-1]))
-            r1, c1, r2, c2 = int(d1), column_index_from_string(l1.upper()), int(d2), column_index_from_string(l2.upper())
+            (ca1, l1, ra1, d1), (ca2, l2, ra2, d2) = (
+                _REF.match(p).groups() for p in (parts[0], parts[-1])
+            )
+            r1, c1, r2, c2 = (
+                int(d1),
+                column_index_from_string(l1.upper()),
+                int(d2),
+                column_index_from_string(l2.upper()),
+            )
             if max(c1, c2) <= MAX_COLS and max(r1, r2) <= MAX_ROWS:
-                return Ref(s, r1 if ra1 else r1 - row, c1 if ca1 else c1 - col,
-                           r2 if ra2 else r2 - row, c2 if ca2 else c2 - col,
-                           bool(ra1), bool(ca1), bool(ra2), bool(ca2))
+                return Ref(
+                    s,
+                    r1 if ra1 else r1 - row,
+                    c1 if ca1 else c1 - col,
+                    r2 if ra2 else r2 - row,
+                    c2 if ca2 else c2 - col,
+                    bool(ra1),
+                    bool(ca1),
+                    bool(ra2),
+                    bool(ca2),
+                )
         if not sheet and addr.lower() in self.names:
             target = self.names[addr.lower()]
             if target[0] == "const":
@@ -167,12 +199,28 @@ class Compiler:
         raise CompileError("#NAME?", f"unknown name {addr!r}")
 
 
-LITERAL_ERRORS = {"#REF!": "a reference to deleted cells", "#NAME?": "an unknown name",
-                  "#DIV/0!": "division by zero", "#N/A": "a value that is not available"}
+LITERAL_ERRORS = {
+    "#REF!": "a reference to deleted cells",
+    "#NAME?": "an unknown name",
+    "#DIV/0!": "division by zero",
+    "#N/A": "a value that is not available",
+}
 
 # Excel's binary operators, loosest first; `^` binds tighter than `*`, unary minus tighter still.
-_PREC = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3,
-         "*": 4, "/": 4, "^": 5}
+_PREC = {
+    "=": 1,
+    "<>": 1,
+    "<": 1,
+    ">": 1,
+    "<=": 1,
+    ">=": 1,
+    "&": 2,
+    "+": 3,
+    "-": 3,
+    "*": 4,
+    "/": 4,
+    "^": 5,
+}
 _ARITH = {"+", "-", "*", "/", "^"}
 
 
@@ -199,7 +247,11 @@ class _Parser:
 
     def _expr(self, min_prec: int) -> tuple[str, bool]:
         left = self._unary()
-        while (tok := self.peek()) is not None and tok.type == Token.OP_IN and _PREC.get(tok.value, 0) >= min_prec:
+        while (
+            (tok := self.peek()) is not None
+            and tok.type == Token.OP_IN
+            and _PREC.get(tok.value, 0) >= min_prec
+        ):
             self.pos += 1
             op, prec = tok.value, _PREC[tok.value]
             right = self._expr(prec + 1)
@@ -272,7 +324,11 @@ class _Parser:
         for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
             upper = upper.removeprefix(prefix)
         args = []
-        if (tok := self.peek()) is not None and tok.type == Token.FUNC and tok.subtype == Token.CLOSE:
+        if (
+            (tok := self.peek()) is not None
+            and tok.type == Token.FUNC
+            and tok.subtype == Token.CLOSE
+        ):
             self.pos += 1
         else:
             while True:

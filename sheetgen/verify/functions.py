@@ -3,6 +3,7 @@
 Values are float, str, bool or None (an empty cell); a `Range` is a block of them. An Excel error
 is an `XLError`: raised while a formula runs, stored as the cell's value afterwards.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,11 +22,13 @@ class XLError(Exception):
 
 
 # How Python's own exceptions read as Excel errors inside a formula.
-PYTHON_ERRORS = {ZeroDivisionError: ("#DIV/0!", "division by zero"),
-                 OverflowError: ("#NUM!", "a result too large for a number"),
-                 ValueError: ("#NUM!", "a number outside the function's domain"),
-                 TypeError: ("#VALUE!", "a range where a single value belongs"),
-                 RecursionError: ("#VALUE!", "a formula nested too deeply")}
+PYTHON_ERRORS = {
+    ZeroDivisionError: ("#DIV/0!", "division by zero"),
+    OverflowError: ("#NUM!", "a result too large for a number"),
+    ValueError: ("#NUM!", "a number outside the function's domain"),
+    TypeError: ("#VALUE!", "a range where a single value belongs"),
+    RecursionError: ("#VALUE!", "a formula nested too deeply"),
+}
 CAUGHT = (XLError, *PYTHON_ERRORS)
 
 
@@ -82,7 +85,7 @@ def _pow(a: float, b: float) -> float:
         raise XLError("#DIV/0!" if b < 0 else "#NUM!", "0 raised to a power ≤ 0")
     if a < 0 and b != int(b):
         raise XLError("#NUM!", "a negative number raised to a fractional power")
-    return float(a ** b)
+    return float(a**b)
 
 
 def _text(v) -> str:
@@ -275,23 +278,27 @@ def PI():
 
 def ROUND(x, digits=0.0):
     x, n = _num(x), int(_num(digits))
-    scale = 10.0 ** n
+    scale = 10.0**n
     return math.copysign(math.floor(abs(x) * scale + 0.5) / scale, x)  # halves away from zero
 
 
 def AND(*args):
-    return all(_truth(v) for a in args for v in (a.values() if type(a) is Range else [a]) if v is not None)
+    return all(
+        _truth(v) for a in args for v in (a.values() if type(a) is Range else [a]) if v is not None
+    )
 
 
 def OR(*args):
-    return any(_truth(v) for a in args for v in (a.values() if type(a) is Range else [a]) if v is not None)
+    return any(
+        _truth(v) for a in args for v in (a.values() if type(a) is Range else [a]) if v is not None
+    )
 
 
 def NOT(x):
     return not _truth(x)
 
 
-_CRITERION = re.compile(r"^(<=|>=|<>|<|>|=)?(.*)$", re.S)
+_CRITERION = re.compile(r"^(<=|>=|<>|<|>|=)?(.*)$", re.DOTALL)
 
 
 def _matches(criterion):
@@ -315,6 +322,7 @@ def _matches(criterion):
         if type(target) is str and type(v) is not str:
             return op == "<>"
         return _cmp(op, v, target)
+
     return test
 
 
@@ -379,12 +387,77 @@ def MATCH(value, rng, kind=1.0):
     return float(best)
 
 
-FUNCTIONS = {f.__name__: f for f in (
-    SUM, PRODUCT, AVERAGE, MIN, MAX, COUNT, COUNTA, SUMSQ, SUMPRODUCT, EXP, LN, LOG, LOG10, SQRT,
-    POWER, ABS, SIGN, TANH, INT, MOD, PI, ROUND, AND, OR, NOT, MINIFS, MAXIFS, COUNTIFS, INDEX,
-    MATCH)}
-NUMERIC = {"SUM", "PRODUCT", "AVERAGE", "MIN", "MAX", "COUNT", "COUNTA", "SUMSQ", "SUMPRODUCT",
-           "EXP", "LN", "LOG", "LOG10", "SQRT", "POWER", "ABS", "SIGN", "TANH", "INT", "MOD", "PI",
-           "ROUND", "MINIFS", "MAXIFS", "COUNTIFS", "MATCH"}
-SCOPE = {"_fail": _fail, "_num": _num, "_pow": _pow, "_cat": _cat, "_cmp": _cmp,
-         "_truth": _truth, "_iferror": _iferror, "__builtins__": {}, **FUNCTIONS}
+FUNCTIONS = {
+    f.__name__: f
+    for f in (
+        SUM,
+        PRODUCT,
+        AVERAGE,
+        MIN,
+        MAX,
+        COUNT,
+        COUNTA,
+        SUMSQ,
+        SUMPRODUCT,
+        EXP,
+        LN,
+        LOG,
+        LOG10,
+        SQRT,
+        POWER,
+        ABS,
+        SIGN,
+        TANH,
+        INT,
+        MOD,
+        PI,
+        ROUND,
+        AND,
+        OR,
+        NOT,
+        MINIFS,
+        MAXIFS,
+        COUNTIFS,
+        INDEX,
+        MATCH,
+    )
+}
+NUMERIC = {
+    "SUM",
+    "PRODUCT",
+    "AVERAGE",
+    "MIN",
+    "MAX",
+    "COUNT",
+    "COUNTA",
+    "SUMSQ",
+    "SUMPRODUCT",
+    "EXP",
+    "LN",
+    "LOG",
+    "LOG10",
+    "SQRT",
+    "POWER",
+    "ABS",
+    "SIGN",
+    "TANH",
+    "INT",
+    "MOD",
+    "PI",
+    "ROUND",
+    "MINIFS",
+    "MAXIFS",
+    "COUNTIFS",
+    "MATCH",
+}
+SCOPE = {
+    "_fail": _fail,
+    "_num": _num,
+    "_pow": _pow,
+    "_cat": _cat,
+    "_cmp": _cmp,
+    "_truth": _truth,
+    "_iferror": _iferror,
+    "__builtins__": {},
+    **FUNCTIONS,
+}

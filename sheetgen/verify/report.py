@@ -1,4 +1,5 @@
 """Verification results for people (text), programs (JSON) and CI systems (JUnit XML)."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,11 @@ def text(result: FileResult) -> str:
     rows = sum(t.rows for t in result.tables)
     cells = sum(t.cells for t in result.tables if t.status != "error")
     wrong = sum(t.status != "pass" for t in result.tables)
-    summary = (f"{len(result.tables)} table(s), {rows:,} rows, {cells:,} cells"
-               if result.status == "pass" else f"{wrong} of {len(result.tables)} table(s) wrong")
+    summary = (
+        f"{len(result.tables)} table(s), {rows:,} rows, {cells:,} cells"
+        if result.status == "pass"
+        else f"{wrong} of {len(result.tables)} table(s) wrong"
+    )
     lines = [f"{head} ({summary}; {result.engine} engine, {result.seconds:.2f} s)"]
     for t in result.tables:
         if t.status == "pass":
@@ -37,7 +41,9 @@ def text(result: FileResult) -> str:
         lines.append(f"  {t.name} ({t.rows} rows{eta}):")
         lines += [f"    {f.message}" for f in t.causes[:SHOWN]]
         if len(t.causes) > SHOWN:
-            lines.append(f"    … and {len(t.causes) - SHOWN} more root causes (--json lists them all)")
+            lines.append(
+                f"    … and {len(t.causes) - SHOWN} more root causes (--json lists them all)"
+            )
         if t.spread:
             lines.append(f"    {t.spread}")
     lines += [f"  note: {n}" for n in result.notes]
@@ -45,8 +51,11 @@ def text(result: FileResult) -> str:
 
 
 def to_json(results: list[FileResult]) -> str:
-    return json.dumps({"exit_code": exit_code(results), "files": [r.to_dict() for r in results]},
-                      ensure_ascii=False, indent=2)
+    return json.dumps(
+        {"exit_code": exit_code(results), "files": [r.to_dict() for r in results]},
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def junit(results: list[FileResult]) -> bytes:
@@ -60,8 +69,9 @@ def junit(results: list[FileResult]) -> bytes:
         for t in cases:
             counts["tests"] += 1
             name = t.name if t else "workbook"
-            case = ET.SubElement(suite, "testcase", classname=r.path, name=name,
-                                 time=f"{r.seconds / len(cases):.3f}")
+            case = ET.SubElement(
+                suite, "testcase", classname=r.path, name=name, time=f"{r.seconds / len(cases):.3f}"
+            )
             status, reason = (t.status, t.reason) if t else (r.status, r.reason)
             if status == "error":
                 counts["errors"] += 1
@@ -69,9 +79,13 @@ def junit(results: list[FileResult]) -> bytes:
             elif status == "fail":
                 counts["failures"] += 1
                 lines = [f.message for f in t.causes] + ([t.spread] if t.spread else [])
-                ET.SubElement(case, "failure", message=lines[0] if lines else "wrong").text = "\n".join(lines)
+                ET.SubElement(
+                    case, "failure", message=lines[0] if lines else "wrong"
+                ).text = "\n".join(lines)
     for k, v in counts.items():
         suite.set(k, str(v))
     suite.set("time", f"{total:.3f}")
     ET.indent(suite)
-    return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True) + b"\n"
+    return (
+        ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True) + b"\n"
+    )

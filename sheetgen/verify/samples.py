@@ -4,6 +4,7 @@
 row, first column, label spellings, column order, a labelled η cell, helper columns, constants
 typed as `=0.5`, `SUM(U33:V33)`, `EXP(-1*x)`), optionally with one planted mistake.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,20 @@ from .. import network as net
 
 _REF = re.compile(r"\{(\w+)(?:\[(-\d+)\])?\}")
 SIGMOID = re.compile(r"1/\(1\+EXP\(-(\{\w+\})\)\)")
-STUDENT_LABELS = {"a_h1": "out_h1", "a_h2": "out h2", "E_total": "E_tot", "dw1": "dE/dw1",
-                  "dw2": "dEtotal/dw2", "dw3": "∂E_total/∂w3", "dw4": "dw4", "t1": "target1",
-                  "h1": "net_h1", "a_o1": "out_o1", "a_o2": "ao2", "E1": "E_o1"}
+STUDENT_LABELS = {
+    "a_h1": "out_h1",
+    "a_h2": "out h2",
+    "E_total": "E_tot",
+    "dw1": "dE/dw1",
+    "dw2": "dEtotal/dw2",
+    "dw3": "∂E_total/∂w3",
+    "dw4": "dw4",
+    "t1": "target1",
+    "h1": "net_h1",
+    "a_o1": "out_o1",
+    "a_o2": "ao2",
+    "E1": "E_o1",
+}
 HELPERS = {"delta_o1": net.DELTA_O1, "delta_o2": net.DELTA_O2}
 
 
@@ -47,9 +59,16 @@ def template(name: str, layout: Layout) -> str:
     return text
 
 
-def write_table(ws, layout: Layout, rows: int = 10, eta: float = 0.5,
-                inputs=net.INPUTS, targets=net.TARGETS, weights=net.WEIGHTS,
-                mistake: tuple[int, str, str] | None = None) -> dict:
+def write_table(
+    ws,
+    layout: Layout,
+    rows: int = 10,
+    eta: float = 0.5,
+    inputs=net.INPUTS,
+    targets=net.TARGETS,
+    weights=net.WEIGHTS,
+    mistake: tuple[int, str, str] | None = None,
+) -> dict:
     """Write a table; `mistake` = (data row index, name, template) replaces one cell's formula.
 
     Returns {'cols': name -> column, 'rows': data rows, 'eta': (row, col)}.
@@ -61,12 +80,20 @@ def write_table(ws, layout: Layout, rows: int = 10, eta: float = 0.5,
     ws.cell(er, ec, eta)
     eta_ref = f"${get_column_letter(ec)}${er}"
     for n, c in cols.items():
-        ws.cell(layout.header_row, c, layout.labels.get(n, net.BY_NAME[n].label if n in net.BY_NAME else n))
-    start = dict(zip(("i1", "i2"), inputs)) | dict(zip(("t1", "t2"), targets)) | {
-        f"w{k + 1}": w for k, w in enumerate(weights)}
+        ws.cell(
+            layout.header_row,
+            c,
+            layout.labels.get(n, net.BY_NAME[n].label if n in net.BY_NAME else n),
+        )
+    start = (
+        dict(zip(("i1", "i2"), inputs))
+        | dict(zip(("t1", "t2"), targets))
+        | {f"w{k + 1}": w for k, w in enumerate(weights)}
+    )
     first = layout.header_row + 1
     data_rows = list(range(first, first + rows))
     for k, r in enumerate(data_rows):
+
         def ref(name: str, offset: int, r=r) -> str:
             if name == "eta":
                 return eta_ref
@@ -91,12 +118,17 @@ def write_table(ws, layout: Layout, rows: int = 10, eta: float = 0.5,
     return {"cols": cols, "rows": data_rows, "eta": (er, ec)}
 
 
-def add_input_names(wb, sheet: str = "Backprop", inputs=net.INPUTS, targets=net.TARGETS,
-                    weights=net.WEIGHTS) -> None:
+def add_input_names(
+    wb, sheet: str = "Backprop", inputs=net.INPUTS, targets=net.TARGETS, weights=net.WEIGHTS
+) -> None:
     """A Backprop sheet with the inputs as defined names, the way the builder lays them out."""
     ws = wb.create_sheet(sheet, 0)
-    values = [("input_i1", inputs[0]), ("input_i2", inputs[1]), ("target_t1", targets[0]),
-              ("target_t2", targets[1])] + [(f"init_w{k + 1}", w) for k, w in enumerate(weights)]
+    values = [
+        ("input_i1", inputs[0]),
+        ("input_i2", inputs[1]),
+        ("target_t1", targets[0]),
+        ("target_t2", targets[1]),
+    ] + [(f"init_w{k + 1}", w) for k, w in enumerate(weights)]
     for r, (name, v) in enumerate(values, start=2):
         ws.cell(r, 1, name)
         ws.cell(r, 2, v)
@@ -114,7 +146,9 @@ def classic_workbook(path, etas=(0.1, 0.5), rows: int = 10, mistake=None) -> dic
     for eta in etas:
         ws = wb.create_sheet(f"η={eta:g}")
         ws.cell(5, 1, "iteration")
-        info[ws.title] = write_table(ws, Layout(first_row="names"), rows=rows, eta=eta, mistake=mistake)
+        info[ws.title] = write_table(
+            ws, Layout(first_row="names"), rows=rows, eta=eta, mistake=mistake
+        )
         for k, r in enumerate(info[ws.title]["rows"]):
             ws.cell(r, 1, k + 1)
     wb.save(path)
@@ -123,8 +157,16 @@ def classic_workbook(path, etas=(0.1, 0.5), rows: int = 10, mistake=None) -> dic
 
 # Layouts an independent engine should compute exactly as ours does (tests cross-check them).
 LAYOUTS_FOR_CROSS_CHECK = (
-    Layout(header_row=2, first_col=1, labels=STUDENT_LABELS, student=True, eta_cell=(1, 5),
-           eta_label="learning rate"),
-    Layout(header_row=32, first_col=2, student=True, helpers=True, eta_cell=(30, 3), eta_label="eta"),
+    Layout(
+        header_row=2,
+        first_col=1,
+        labels=STUDENT_LABELS,
+        student=True,
+        eta_cell=(1, 5),
+        eta_label="learning rate",
+    ),
+    Layout(
+        header_row=32, first_col=2, student=True, helpers=True, eta_cell=(30, 3), eta_label="eta"
+    ),
     Layout(first_row="formulas", order=tuple(reversed(net.NAMES))),
 )

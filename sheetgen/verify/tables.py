@@ -5,6 +5,7 @@ A header row is recognised by its labels, however a student spells them (`E_tot`
 a sheet several tables one under another. η is the cell the weight-update formulas multiply by,
 or failing that a cell labelled η / eta / lr / learning rate.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,10 @@ _PATTERNS = [
     (r"o([12])(?:out|output|act|a)", "a_o{}"),
     (r"(?:e|eo|error|err|loss|l)([12])", "E{}"),
     (r"(?:e|eo|error|err|loss|l)o?([12])", "E{}"),
-    (r"(?:etotal|etot|esum|e|total|totalerror|errortotal|error|loss|totalloss|losstotal|ltotal)()",
-     "E_total"),
+    (
+        r"(?:etotal|etot|esum|e|total|totalerror|errortotal|error|loss|totalloss|losstotal|ltotal)()",
+        "E_total",
+    ),
     (r"(?:d(?:e(?:total|tot)?|l|loss|etotal)?/?d|d|grad|gradient|g)w([1-8])", "dw{}"),
 ]
 _COMPILED = [(re.compile(f"^{p}$"), name) for p, name in _PATTERNS]
@@ -122,7 +125,10 @@ def _looks_like_table(segment: dict[str, int]) -> bool:
 def _find_rows(book: Book, table: Table) -> None:
     """Data rows: from just under the header, while most of the table's columns hold something."""
     s, cols = table.sheet, list(table.columns.values())
-    filled = lambda r: sum((s, r, c) in book.constants or (s, r, c) in book.formulas for c in cols)
+
+    def filled(r: int) -> int:
+        return sum((s, r, c) in book.constants or (s, r, c) in book.formulas for c in cols)
+
     r = table.header_row + 1
     while r <= table.header_row + 3 and filled(r) * 2 < len(cols):  # a units or maths line
         r += 1
@@ -142,8 +148,12 @@ def find_eta(book: Book, engine, table: Table) -> None:
     if len(table.rows) >= 2:
         updates = [table.key(f"w{k}", table.rows[1]) for k in range(1, 9)]
         for deep in (False, True):  # the cells the updates read, then through helper cells
-            votes = Counter(ref for key in updates for ref in set(reads(engine, table, key, deep))
-                            if table.name_at(ref) is None)
+            votes = Counter(
+                ref
+                for key in updates
+                for ref in set(reads(engine, table, key, deep))
+                if table.name_at(ref) is None
+            )
             if votes and votes.most_common(1)[0][1] >= 4:
                 table.eta_key, n = votes.most_common(1)[0]
                 table.eta_source = f"the cell the weight updates multiply by ({n} of 8)"
