@@ -330,3 +330,30 @@ def test_rtol_option(tmp_path, capsys):
     assert main(["verify", str(path)]) == 1
     assert main(["verify", "--rtol", "1e-6", str(path)]) == 0
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("layout", LAYOUTS.values(), ids=LAYOUTS.keys())
+def test_wrong_weight_found_in_student_layouts(tmp_path, layout):
+    from sheetgen.verify.samples import template
+
+    path = tmp_path / "student.xlsx"
+    info = single(
+        path, layout, mistake=(PLANT, "dw1", template("dw1", layout).replace("{w7}", "{w6}"))
+    )
+    first = verify(path).tables[0].causes[0]
+    r, cols = info["rows"][PLANT], info["cols"]
+    assert first.message == (
+        f"{_col(cols['dw1'])}{r} (∂E/∂w1) reads {_col(cols['w6'])}{r} (w6); "
+        f"the chain rule needs {_col(cols['w7'])}{r} (w7)"
+    )
+
+
+def test_libreoffice_engine_finds_the_same_root_cause(tmp_path, soffice):
+    path = tmp_path / "w6.xlsx"
+    single(path, mistake=(PLANT, "dw3", net.BY_NAME["dw3"].formula.replace("{w8}", "{w7}")))
+    ours, theirs = verify(path), verify(path, engine="libreoffice")
+    assert theirs.status == ours.status == "fail"
+    assert [f.message for f in theirs.tables[0].causes] == [
+        f.message for f in ours.tables[0].causes
+    ]
+    assert theirs.tables[0].spread == ours.tables[0].spread
