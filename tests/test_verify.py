@@ -13,7 +13,8 @@ from openpyxl import Workbook, load_workbook
 from sheetgen import network as net
 from sheetgen.cli import main
 from sheetgen.verify import verify
-from sheetgen.verify.samples import STUDENT_LABELS, Layout, classic_workbook, write_table
+from sheetgen.verify.samples import (LAYOUTS_FOR_CROSS_CHECK, Layout,
+                                     classic_workbook, write_table)
 
 ROWS = 8  # enough rows for a planted mistake in the middle and a spread after it
 PLANT = 4  # the data row (0-based) that gets the mistake
@@ -65,14 +66,7 @@ def shuffled(seed: int) -> tuple[str, ...]:
 
 
 LAYOUTS = {
-    "row2-colA-student": Layout(
-        header_row=2,
-        first_col=1,
-        labels=STUDENT_LABELS,
-        student=True,
-        eta_cell=(1, 5),
-        eta_label="learning rate",
-    ),
+    "row2-colA-student": LAYOUTS_FOR_CROSS_CHECK[0],
     "row32-colB-shuffled": Layout(
         header_row=32,
         first_col=2,
