@@ -38,7 +38,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE = Font(bold=True, size=14)
 
 FACTS_ROW, FACTS_COL = 3, 1      # A3: run facts
-LAYERS_COL = 13                  # M3: layer table, the picture below it
+LAYERS_COL = 13                  # M3: layer table
 CHART_COL = 17                   # Q: charts
 
 
@@ -170,7 +170,7 @@ def build_sheet(log: dict) -> Workbook:
     # Charts beside the tables.
     loss = _line_chart(ws, "Loss per epoch", "Cross-entropy", first, last, ["train_loss", "test_loss"])
     acc = _line_chart(ws, "Accuracy per epoch", "Accuracy (%)", first, last, ["train_acc", "test_acc"])
-    low = min(min(r["train_acc"], r["test_acc"]) for r in log["epochs"])
+    low = min(r["test_acc"] for r in log["epochs"])  # an early train accuracy may fall below
     acc.y_axis.scaling.min = max(0.0, float(np.floor(low)))
     acc.y_axis.scaling.max = 100.0
     ws.add_chart(loss, f"{get_column_letter(CHART_COL)}3")
@@ -194,11 +194,11 @@ def build_sheet(log: dict) -> Workbook:
         mid_type="num", mid_value=10, mid_color="FFC7CE",
         end_type="max", end_color="63BE7B"))
 
-    # Picture of misclassified digits.
+    # Picture of misclassified digits, under the confusion matrix.
     png = misclassified_png(log)
     if png is not None:
         image = Image(io.BytesIO(png))
-        ws.add_image(image, f"{get_column_letter(LAYERS_COL)}{total_row + 3}")
+        ws.add_image(image, f"A{top + 13}")
 
     # Print (and render) on one landscape page.
     ws.page_setup.orientation = "landscape"

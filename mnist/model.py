@@ -70,19 +70,20 @@ class Recipe:
     batch_size: int
     lr: float
     schedule: str          # "onecycle" (lr is the peak), "step" (lr, times gamma every step)
-    optimizer: str         # "sgd" (momentum 0.9, Nesterov) or "adam"
+    optimizer: str         # "sgd" (momentum 0.9) or "adam"
+    nesterov: bool = True  # Nesterov momentum for sgd
     weight_decay: float = 0.0
     step_size: int = 10
     gamma: float = 0.1
     augment: bool = True
-    label_smoothing: float = 0.0
+    ema: float = 0.0       # decay of an exponential moving average of the weights; 0: none
 
 
 MODELS: dict[str, tuple[type[nn.Module], Recipe]] = {
     "compact": (CompactNet, Recipe(epochs=15, batch_size=128, lr=0.1, schedule="onecycle",
                                    optimizer="sgd", weight_decay=5e-4)),
     "seednet": (SeedNet, Recipe(epochs=20, batch_size=64, lr=0.01, schedule="step",
-                                optimizer="sgd", step_size=10, gamma=0.1, augment=False)),
+                                optimizer="sgd", nesterov=False, step_size=10, gamma=0.1)),
 }
 
 

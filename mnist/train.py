@@ -42,6 +42,7 @@ class Config:
     schedule: str | None = None        # onecycle | step | constant
     optimizer: str | None = None       # sgd | adam
     weight_decay: float | None = None
+    ema: float | None = None           # evaluate a moving average of the weights; 0: off
     augment: bool | None = None
     seed: int = 1
     threads: int | None = 2            # torch.set_num_threads; None leaves torch's default
@@ -57,7 +58,7 @@ class Config:
         """A copy with every `None` recipe field filled from the model's recipe."""
         r = mmodel.recipe(self.model)
         fill = {f: getattr(r, f) for f in ("epochs", "batch_size", "lr", "schedule",
-                                           "optimizer", "weight_decay", "augment")
+                                           "optimizer", "weight_decay", "augment", "ema")
                 if getattr(self, f) is None}
         cfg = dataclasses.replace(self, **fill)
         cfg.validate()
@@ -71,6 +72,7 @@ class Config:
             (self.schedule in (None, "onecycle", "step", "constant"), f"unknown schedule {self.schedule!r}; choose onecycle, step or constant"),
             (self.optimizer in (None, "sgd", "adam"), f"unknown optimizer {self.optimizer!r}; choose sgd or adam"),
             (self.threads is None or self.threads >= 1, f"threads must be at least 1, not {self.threads}"),
+            (self.ema is None or 0 <= self.ema < 1, f"ema decay must be in [0, 1), not {self.ema}"),
             (self.limit is None or self.limit >= 1, f"limit must be at least 1, not {self.limit}"),
             (self.device in ("auto", "cpu", "cuda"), f"unknown device {self.device!r}; choose auto, cpu or cuda"),
         ]
@@ -99,8 +101,8 @@ def make_optimizer(model, cfg: Config, steps_per_epoch: int):
     if cfg.optimizer == "adam":
         opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     else:
-        opt = torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, nesterov=True,
-                              weight_decay=cfg.weight_decay)
+        opt = torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay,
+                              nesterov=mmodel.recipe(cfg.model).nesterov)
     total = cfg.epochs * steps_per_epoch
     if cfg.schedule == "onecycle":
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total,
@@ -116,7 +118,7 @@ def make_optimizer(model, cfg: Config, steps_per_epoch: int):
 
 
 def train(model, images, labels, opt, sched, cfg: Config, generator: torch.Generator,
-          epoch: int) -> dict:
+          epoch: int, ema=None) -> dict:
     """One epoch over (images, labels), float (N, 1, 28, 28) already normalised, on the device."""
     model.train()
     n = len(images)
@@ -140,6 +142,8 @@ def train(model, images, labels, opt, sched, cfg: Config, generator: torch.Gener
         loss.backward()
         opt.step()
         sched.step()
+        if ema is not None:
+            ema.update_parameters(model)
         loss_sum += loss.detach() * len(idx)
         correct += (logits.detach().argmax(1) == y).sum()
         if cfg.progress:
@@ -209,13 +213,18 @@ def run(config: Config) -> dict:
     steps = math.ceil(len(train_x) / cfg.batch_size)
     opt, sched = make_optimizer(model, cfg, steps)
     generator = torch.Generator().manual_seed(cfg.seed)
+    ema = None
+    if cfg.ema:
+        ema = torch.optim.swa_utils.AveragedModel(
+            model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(cfg.ema), use_buffers=True)
+    evaluated = model if ema is None else ema.module
 
     epochs, timing, best = [], [], None
     for epoch in range(1, cfg.epochs + 1):
         t0 = time.perf_counter()
-        row = {"epoch": epoch, **train(model, train_x, train_y, opt, sched, cfg, generator, epoch)}
+        row = {"epoch": epoch, **train(model, train_x, train_y, opt, sched, cfg, generator, epoch, ema)}
         t1 = time.perf_counter()
-        result = evaluate(model, test_x, test_y, cfg.channels_last)
+        result = evaluate(evaluated, test_x, test_y, cfg.channels_last)
         t2 = time.perf_counter()
         row.update(test_loss=result["test_loss"], test_acc=result["test_acc"], seconds=t2 - t0)
         epochs.append({c: row[c] for c in LOG_COLUMNS})
@@ -226,7 +235,7 @@ def run(config: Config) -> dict:
             print(format_row(epochs[-1]), flush=True)
         if best is None or result["test_acc"] > best["test_acc"]:
             best = {**result, "epoch": epoch}
-            _save_checkpoint(model, cfg, epoch, result["test_acc"], ckpt_path)
+            _save_checkpoint(evaluated, cfg, epoch, result["test_acc"], ckpt_path)
 
     wrong = best["wrong"][:MISCLASSIFIED_KEPT]
     log = {
