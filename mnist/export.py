@@ -36,6 +36,7 @@ FORMATS = {"epoch": "0", "lr": "0.00000", "train_loss": "0.0000", "train_acc": "
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TITLE = Font(bold=True, size=14)
+SERIES_COLOURS = ("1F77B4", "D62728")  # train blue, test red
 
 FACTS_ROW, FACTS_COL = 3, 1      # A3: run facts
 LAYERS_COL = 13                  # M3: layer table
@@ -108,10 +109,14 @@ def _line_chart(ws, title: str, y_title: str, first_row: int, last_row: int,
     chart = LineChart()
     chart.title, chart.y_axis.title, chart.x_axis.title = title, y_title, "Epoch"
     chart.height, chart.width = 7.5, 15
-    for name in columns:
+    for name, colour in zip(columns, SERIES_COLOURS):
         col = 1 + LOG_COLUMNS.index(name)
         chart.add_data(Reference(ws, min_col=col, min_row=first_row - 1, max_row=last_row),
                        titles_from_data=True)
+        # Explicit colours: a workbook saved by LibreOffice has no theme to take them from.
+        line = chart.series[-1].graphicalProperties.line
+        line.solidFill, line.width = colour, 22000  # EMU, about 1.75 pt
+        chart.series[-1].smooth = False
     chart.set_categories(Reference(ws, min_col=1, min_row=first_row, max_row=last_row))
     chart.x_axis.delete = False
     chart.y_axis.delete = False
@@ -169,6 +174,7 @@ def build_sheet(log: dict) -> Workbook:
 
     # Charts beside the tables.
     loss = _line_chart(ws, "Loss per epoch", "Cross-entropy", first, last, ["train_loss", "test_loss"])
+    loss.y_axis.scaling.logBase = 10  # the first epoch's loss would flatten the rest
     acc = _line_chart(ws, "Accuracy per epoch", "Accuracy (%)", first, last, ["train_acc", "test_acc"])
     low = min(r["test_acc"] for r in log["epochs"])  # an early train accuracy may fall below
     acc.y_axis.scaling.min = max(0.0, float(np.floor(low)))

@@ -153,3 +153,33 @@ def test_bad_target_and_bad_log(tmp_path):
     assert bad.read_bytes() == b"not a zip"
     with pytest.raises(export.ExportError, match="lacks"):
         export.build_sheet({"model": "x"})
+
+
+def test_export_into_a_workbook_saved_by_libreoffice(tmp_path):
+    """LibreOffice writes its own package layout (shared strings, no theme, its own names);
+    the splice must replace its MNIST sheet there too, and LibreOffice must open the result."""
+    import os
+    import shutil
+
+    if not shutil.which("soffice"):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but LibreOffice (soffice) is missing")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from sheetgen.libreoffice import convert
+
+    path = base_workbook(tmp_path / "book.xlsx")
+    export.export(fake_log(), path)
+    saved = convert(path, tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML")
+    before = parts(saved)
+    export.export(fake_log(epochs=4), saved)
+    after = parts(saved)
+    assert sheet_names(after["xl/workbook.xml"]) == ["Backprop", "Notes", "MNIST"]
+    # LibreOffice's own parts for its copy of the MNIST sheet are gone; the rest is unchanged.
+    kept = [n for n in before if n in after and n not in EDITED]
+    assert all(after[n] == before[n] for n in kept)
+    assert "xl/sharedStrings.xml" in kept
+    wb = openpyxl.load_workbook(saved)
+    assert len(wb["MNIST"]._charts) == 2 and len(wb["Backprop"]._charts) == 1
+    assert wb["Backprop"]["B3"].value == "=A3*$B$1"
+    pdf = convert(saved, tmp_path / "pdf", "pdf")
+    assert pdf.stat().st_size > 10_000
