@@ -176,7 +176,8 @@ def test_edited_inputs_recalculate_to_the_reference(tmp_path, soffice, change):
             np.testing.assert_allclose(got[name], expected[name][k], rtol=RTOL, err_msg=name)
 
 
-# --- in process: our compiled engine, cross-checked by the `formulas` library ----------------------
+# --- in process: the verifier's compiled engine (tests/test_verify_engine.py cross-checks it
+# against the `formulas` library) ---------------------------------------------------------------
 def engine_tables(path: Path, settings: Settings) -> dict[float, dict[str, np.ndarray]]:
     """Every table cell evaluated by the verifier's in-process engine, by η and quantity name."""
     from openpyxl.utils import column_index_from_string
@@ -200,19 +201,3 @@ def test_in_process_engine_matches_reference(built_default):
         for name in net.NAMES:
             np.testing.assert_allclose(got[eta][name], expected[name][k], rtol=RTOL, atol=0,
                                        err_msg=f"{sheet_name(eta)} {name}")
-
-
-def test_formulas_library_agrees_with_our_engine(tmp_path):
-    """`formulas` (a maintained Excel engine, too slow for the full workbook) on a small build."""
-    import formulas
-    settings = Settings.create(iterations=4, learning_rates=[0.5, 2.0])
-    path = build(tmp_path / "small.xlsx", settings)
-    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
-    values = {k.split("]", 1)[1].upper(): v.value[0, 0] for k, v in solution.items()
-              if "!" in k and ":" not in k}
-    ours = engine_tables(path, settings)
-    for eta in settings.learning_rates:
-        for name in net.NAMES:
-            for n, r in enumerate(range(FIRST_ROW, FIRST_ROW + settings.iterations)):
-                key = f"{sheet_name(eta).upper()}'!{COLUMN_OF[name]}{r}"
-                assert float(values[key]) == pytest.approx(ours[eta][name][n], rel=1e-12), key
