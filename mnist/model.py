@@ -6,8 +6,8 @@ a model is one row of its layer table: a convolution with what follows it, a poo
 - `SeedNet`: the course's reference architecture, 10,690 parameters, trained with SGD and a
   step learning rate (0.01 for 10 epochs, then 0.001).
 - `CompactNet`: this project's network, 7,826 parameters, built for speed on a 2-core CPU: the
-  only full-resolution layer has 8 channels, a stride-2 convolution then halves the image, and
-  the rest work on 12x12 down to 6x6 before global average pooling.
+  only full-resolution layer has 8 channels; the rest work at 14x14 and 7x7 after max-pools,
+  then global average pooling. Trained with SGD-Nesterov, OneCycle and an EMA of the weights.
 """
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ import torch
 from torch import nn
 
 
-def conv_block(cin: int, cout: int, kernel: int = 3, stride: int = 1, dropout: float = 0.0,
+def conv_block(cin: int, cout: int, kernel: int = 3, padding: int = 0, dropout: float = 0.0,
                order: str = "conv-bn-relu") -> nn.Sequential:
     """A bias-free convolution followed by BatchNorm and ReLU (in `order`), then Dropout."""
-    conv = nn.Conv2d(cin, cout, kernel, stride=stride, bias=False)
+    conv = nn.Conv2d(cin, cout, kernel, padding=padding, bias=False)
     layers = {"conv-bn-relu": [conv, nn.BatchNorm2d(cout), nn.ReLU(inplace=True)],
               "conv-relu-bn": [conv, nn.ReLU(inplace=True), nn.BatchNorm2d(cout)]}[order]
     if dropout:
@@ -49,15 +49,23 @@ class SeedNet(nn.Sequential):
 
 
 class CompactNet(nn.Sequential):
-    """This project's network: at most 8,000 parameters, most of its work at 12x12 and below."""
+    """This project's network: 7,826 parameters (at most 8,000), built for a 2-core CPU.
+
+    One 8-channel convolution at full resolution, then a max-pool: the 3x3 convolutions that
+    hold the parameters work at 14x14 and 7x7 only. Padding keeps those maps whole, and the
+    second pool brings the receptive field of the last layer to 30 pixels, the whole digit,
+    before global average pooling.
+    """
 
     def __init__(self):
         super().__init__(
-            conv_block(1, 8),               # 8x26x26    72 + 16
-            conv_block(8, 16, stride=2),    # 16x12x12   1,152 + 32
-            conv_block(16, 16),             # 16x10x10   2,304 + 32
-            conv_block(16, 16),             # 16x8x8     2,304 + 32
-            conv_block(16, 12),             # 12x6x6     1,728 + 24
+            conv_block(1, 8, padding=1),      # 8x28x28    72 + 16
+            nn.MaxPool2d(2),                  # 8x14x14
+            conv_block(8, 16, padding=1),     # 16x14x14   1,152 + 32
+            conv_block(16, 16, padding=1),    # 16x14x14   2,304 + 32
+            nn.MaxPool2d(2),                  # 16x7x7
+            conv_block(16, 16, padding=1),    # 16x7x7     2,304 + 32
+            conv_block(16, 12, padding=1),    # 12x7x7     1,728 + 24
             nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(12, 10)),  # 130
         )
 
@@ -80,8 +88,8 @@ class Recipe:
 
 
 MODELS: dict[str, tuple[type[nn.Module], Recipe]] = {
-    "compact": (CompactNet, Recipe(epochs=15, batch_size=128, lr=0.1, schedule="onecycle",
-                                   optimizer="sgd", weight_decay=5e-4)),
+    "compact": (CompactNet, Recipe(epochs=15, batch_size=128, lr=0.05, schedule="onecycle",
+                                   optimizer="sgd", weight_decay=1e-4, ema=0.998)),
     "seednet": (SeedNet, Recipe(epochs=20, batch_size=64, lr=0.01, schedule="step",
                                 optimizer="sgd", nesterov=False, step_size=10, gamma=0.1)),
 }

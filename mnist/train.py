@@ -65,16 +65,23 @@ class Config:
         return cfg
 
     def validate(self) -> None:
+        """Raise ConfigError (a ValueError) for the first option out of range."""
+        def at_least_1(name):
+            value = getattr(self, name)
+            return value is None or value >= 1, f"{name} must be at least 1, not {value}"
+
         checks = [
-            (self.epochs is None or self.epochs >= 1, f"epochs must be at least 1, not {self.epochs}"),
-            (self.batch_size is None or self.batch_size >= 1, f"batch size must be at least 1, not {self.batch_size}"),
-            (self.lr is None or (self.lr > 0 and math.isfinite(self.lr)), f"learning rate must be positive, not {self.lr}"),
-            (self.schedule in (None, "onecycle", "step", "constant"), f"unknown schedule {self.schedule!r}; choose onecycle, step or constant"),
-            (self.optimizer in (None, "sgd", "adam"), f"unknown optimizer {self.optimizer!r}; choose sgd or adam"),
-            (self.threads is None or self.threads >= 1, f"threads must be at least 1, not {self.threads}"),
+            at_least_1("epochs"), at_least_1("batch_size"), at_least_1("threads"),
+            at_least_1("limit"),
+            (self.lr is None or (self.lr > 0 and math.isfinite(self.lr)),
+             f"learning rate must be positive, not {self.lr}"),
+            (self.schedule in (None, "onecycle", "step", "constant"),
+             f"unknown schedule {self.schedule!r}; choose onecycle, step or constant"),
+            (self.optimizer in (None, "sgd", "adam"),
+             f"unknown optimizer {self.optimizer!r}; choose sgd or adam"),
             (self.ema is None or 0 <= self.ema < 1, f"ema decay must be in [0, 1), not {self.ema}"),
-            (self.limit is None or self.limit >= 1, f"limit must be at least 1, not {self.limit}"),
-            (self.device in ("auto", "cpu", "cuda"), f"unknown device {self.device!r}; choose auto, cpu or cuda"),
+            (self.device in ("auto", "cpu", "cuda"),
+             f"unknown device {self.device!r}; choose auto, cpu or cuda"),
         ]
         for ok, message in checks:
             if not ok:
@@ -215,8 +222,7 @@ def run(config: Config) -> dict:
     generator = torch.Generator().manual_seed(cfg.seed)
     ema = None
     if cfg.ema:
-        ema = torch.optim.swa_utils.AveragedModel(
-            model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(cfg.ema), use_buffers=True)
+        ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=_ema_step(cfg.ema), use_buffers=True)
     evaluated = model if ema is None else ema.module
 
     epochs, timing, best = [], [], None
@@ -267,6 +273,15 @@ def run(config: Config) -> dict:
     write_log(log, log_path)
     log["log_path"] = str(log_path)
     return log
+
+
+def _ema_step(decay: float):
+    """avg <- d*avg + (1-d)*current, with d = min(decay, 1 - 1/(n+1)) after n updates: the plain
+    mean of all weights so far, until that is longer than the EMA's horizon (short runs)."""
+    def step(averaged, current, n):
+        d = min(decay, 1.0 - 1.0 / (float(n) + 1.0))
+        return averaged * d + current * (1.0 - d)
+    return step
 
 
 def _save_checkpoint(model, cfg: Config, epoch: int, acc: float, path: Path) -> None:

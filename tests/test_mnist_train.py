@@ -25,8 +25,8 @@ def mnist_dir() -> Path:
 
 
 def quick_config(tmp_path, **kw) -> train.Config:
-    base = dict(model="compact", epochs=2, limit=2000, batch_size=32, lr=0.1, seed=0, threads=2,
-                data_dir=str(mnist_dir()), out=str(tmp_path / "log.json"), progress=False)
+    base = dict(model="compact", epochs=2, limit=2000, batch_size=32, lr=0.1, ema=0.0, seed=0,
+                threads=2, data_dir=str(mnist_dir()), out=str(tmp_path / "log.json"), progress=False)
     return train.Config(**{**base, **kw})
 
 
@@ -45,8 +45,9 @@ def test_short_training_learns(tmp_path):
 
 
 def test_same_seed_same_run(tmp_path):
-    a = train.run(quick_config(tmp_path, epochs=1, limit=500, out=str(tmp_path / "a.json")))
-    b = train.run(quick_config(tmp_path, epochs=1, limit=500, out=str(tmp_path / "b.json")))
+    runs = [train.run(quick_config(tmp_path, epochs=1, limit=500, ema=0.99,
+                                   out=str(tmp_path / f"{name}.json"))) for name in "ab"]
+    a, b = runs
     keys = ["train_loss", "train_acc", "test_loss", "test_acc"]
     assert [a["epochs"][0][k] for k in keys] == [b["epochs"][0][k] for k in keys]
 
