@@ -58,7 +58,7 @@ class MNIST:
     test_labels: torch.Tensor
     root: Path
 
-    def to(self, device: torch.device | str) -> "MNIST":
+    def to(self, device: torch.device | str) -> MNIST:
         return MNIST(*(t.to(device) for t in (self.train_images, self.train_labels,
                                               self.test_images, self.test_labels)), self.root)
 

@@ -166,7 +166,7 @@ def summary(model: nn.Module, input_shape: tuple[int, ...] = (1, 1, 28, 28)) -> 
 
 def format_summary(rows: list[dict]) -> str:
     """The layer table as text, with a total line."""
-    shape = lambda s: "×".join(map(str, s))  # noqa: E731
+    shape = lambda s: "×".join(map(str, s))
     width = max(len(r["layer"]) for r in rows)
     lines = [f"{'layer':<{width}}  {'output':>10}  {'params':>7}"]
     lines += [f"{r['layer']:<{width}}  {shape(r['output_shape']):>10}  {r['params']:>7,}" for r in rows]

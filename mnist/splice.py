@@ -20,8 +20,8 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from xml.sax.saxutils import escape, quoteattr
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -293,7 +293,7 @@ def replace_sheet(target: bytes, source: bytes, name: str) -> bytes:
             content_types = content_types.replace(
                 "</Types>", f'<Override PartName="/{q}" ContentType="{src_types[p]}"/></Types>')
     for ext in {posixpath.splitext(p)[1][1:] for p in renamed.values()} - {"xml"}:
-        if not re.search(rf'<Default\b[^>]*Extension="{ext}"', content_types, re.I):
+        if not re.search(rf'<Default\b[^>]*Extension="{ext}"', content_types, re.IGNORECASE):
             ctype = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg"}.get(ext, "application/octet-stream")
             content_types = content_types.replace(
                 "</Types>", f'<Default Extension="{ext}" ContentType="{ctype}"/></Types>')

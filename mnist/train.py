@@ -54,7 +54,7 @@ class Config:
     channels_last: bool = True
     progress: bool = True              # tqdm bars and per-epoch lines on stderr/stdout
 
-    def resolved(self) -> "Config":
+    def resolved(self) -> Config:
         """A copy with every `None` recipe field filled from the model's recipe."""
         r = mmodel.recipe(self.model)
         fill = {f: getattr(r, f) for f in ("epochs", "batch_size", "lr", "schedule",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import base64
 import io
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 import openpyxl
 import pytest
@@ -87,7 +87,7 @@ def test_export_keeps_every_other_part(tmp_path):
             assert after[name] == data, name
     # The edited ones only grew: same sheets first, same defined names, the old styles a prefix.
     assert sheet_names(after["xl/workbook.xml"]) == ["Backprop", "Notes", "MNIST"]
-    names = lambda raw: ET.tostring(ET.fromstring(raw).find(f"{MAIN}definedNames"))  # noqa: E731
+    names = lambda raw: ET.tostring(ET.fromstring(raw).find(f"{MAIN}definedNames"))
     assert names(after["xl/workbook.xml"]) == names(before["xl/workbook.xml"])
     for tag in ("fonts", "fills", "cellXfs"):
         old = list(ET.fromstring(before["xl/styles.xml"]).find(MAIN + tag))
