@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,16 @@ def recalculated_default(built_default, tmp_path_factory):
     from sheetgen.libreoffice import recalculate
 
     return recalculate(built_default, tmp_path_factory.mktemp("recalculated"))
+
+
+SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared/datasets/MNIST/raw"
+
+
+def mnist_dir() -> Path:
+    """The real MNIST folder: $MNIST_DATA, else ../shared. Missing data fails in CI, never skips."""
+    root = Path(os.environ.get("MNIST_DATA") or SHARED_MNIST)
+    if not any((root / f"t10k-labels-idx1-ubyte{ext}").exists() for ext in (".gz", "")):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"MNIST data not found in {root} (CI must have it)")
+        pytest.skip(f"MNIST data not found in {root}")
+    return root

@@ -5,7 +5,6 @@ import functools
 import gzip
 import hashlib
 import http.server
-import os
 import struct
 import threading
 from pathlib import Path
@@ -15,17 +14,7 @@ import torch
 
 from mnist import data
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared/datasets/MNIST/raw"
-
-
-def mnist_dir() -> Path:
-    """The real MNIST folder: $MNIST_DATA, else ../shared. Missing data fails under CI."""
-    root = Path(os.environ.get("MNIST_DATA") or SHARED_MNIST)
-    if not (root / "t10k-labels-idx1-ubyte.gz").exists() and not (root / "t10k-labels-idx1-ubyte").exists():
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"MNIST data not found in {root} (CI must have it)")
-        pytest.skip(f"MNIST data not found in {root}")
-    return root
+from conftest import mnist_dir  # noqa: E402
 
 
 def idx_images(images: torch.Tensor) -> bytes:

@@ -135,7 +135,7 @@ def test_export_builds_a_missing_workbook(tmp_path):
 
 
 def test_export_into_the_built_backprop_workbook(tmp_path):
-    workbook = pytest.importorskip("sheetgen.workbook")
+    from sheetgen import workbook
     path = workbook.build(tmp_path / "backprop.xlsx")
     before = parts(path)
     export.export(fake_log(), path)
@@ -155,16 +155,9 @@ def test_bad_target_and_bad_log(tmp_path):
         export.build_sheet({"model": "x"})
 
 
-def test_export_into_a_workbook_saved_by_libreoffice(tmp_path):
+def test_export_into_a_workbook_saved_by_libreoffice(tmp_path, soffice):
     """LibreOffice writes its own package layout (shared strings, no theme, its own names);
     the splice must replace its MNIST sheet there too, and LibreOffice must open the result."""
-    import os
-    import shutil
-
-    if not shutil.which("soffice"):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but LibreOffice (soffice) is missing")
-        pytest.skip("LibreOffice (soffice) is not installed")
     from sheetgen.libreoffice import convert
 
     path = base_workbook(tmp_path / "book.xlsx")

@@ -3,25 +3,13 @@ and checkpoint are written, and the same seed gives the same numbers."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 import torch
 
 from mnist import train
 
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared/datasets/MNIST/raw"
-
-
-def mnist_dir() -> Path:
-    """The real MNIST folder: $MNIST_DATA, else ../shared. Missing data fails under CI."""
-    root = Path(os.environ.get("MNIST_DATA") or SHARED_MNIST)
-    if not any((root / f"t10k-labels-idx1-ubyte{ext}").exists() for ext in (".gz", "")):
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"MNIST data not found in {root} (CI must have it)")
-        pytest.skip(f"MNIST data not found in {root}")
-    return root
+from conftest import mnist_dir  # noqa: E402
 
 
 def quick_config(tmp_path, **kw) -> train.Config:
