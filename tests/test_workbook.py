@@ -161,8 +161,7 @@ def test_edited_inputs_recalculate_to_the_reference(tmp_path, soffice, change):
             continue
         sheet, cell = next(wb.defined_names[name].destinations)
         wb[sheet][cell.replace("$", "")] = value
-        kind, k = {"init": ("weights", 0), "input": ("inputs", 0), "target": ("targets", 0)}[
-            name.split("_")[0]]
+        kind = {"init": "weights", "input": "inputs", "target": "targets"}[name.split("_")[0]]
         values[kind][int(name[-1]) - 1] = value
     wb.save(tmp_path / "edited.xlsx")
     out = recalculate(tmp_path / "edited.xlsx", tmp_path / "lo")
