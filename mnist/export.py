@@ -236,14 +236,7 @@ def export(log: dict, workbook: str | os.PathLike = "output/backprop.xlsx") -> P
 
 
 def _build_base(path: Path) -> None:
-    """Build the backprop workbook with its own builder; with no builder, start empty."""
-    try:
-        from sheetgen.workbook import build
-    except ImportError:
-        from sheetgen.files import save_workbook
-        wb = Workbook()
-        wb.active.title = "About"
-        wb.active["A1"] = "Backprop workbook builder not available; MNIST results only."
-        save_workbook(wb, path)
-        return
+    """Build the backprop workbook with its own builder (the default course values)."""
+    from sheetgen.workbook import build
+
     build(path)

@@ -10,7 +10,6 @@ import base64
 import dataclasses
 import json
 import math
-import os
 import platform
 import sys
 import time
@@ -23,6 +22,7 @@ from tqdm import tqdm
 
 from mnist import data as mdata
 from mnist import model as mmodel
+from sheetgen.files import atomic_write
 
 # The per-epoch log: the console line, the JSON log and the workbook table all use these columns.
 LOG_COLUMNS = ["epoch", "lr", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"]
@@ -286,15 +286,13 @@ def _ema_step(decay: float):
 
 def _save_checkpoint(model, cfg: Config, epoch: int, acc: float, path: Path) -> None:
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    torch.save({"model": cfg.model, "state_dict": state, "epoch": epoch, "test_acc": acc}, tmp)
-    os.replace(tmp, path)
+    with atomic_write(path) as f:
+        torch.save({"model": cfg.model, "state_dict": state, "epoch": epoch, "test_acc": acc}, f)
 
 
 def write_log(log: dict, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(log, indent=1))
-    os.replace(tmp, path)
+    with atomic_write(path, "w") as f:
+        f.write(json.dumps(log, indent=1))
 
 
 def format_row(row: dict) -> str:
