@@ -11,13 +11,9 @@ import sys
 from pathlib import Path
 
 from mnist import model as mmodel
+from sheetgen.cli import Parser
 
 DEFAULT_WORKBOOK = "output/backprop.xlsx"
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, exit code 2 (argparse prints usage first otherwise)
-        raise SystemExit(_fail(f"{self.prog}: {message}"))
 
 
 def _fail(message: str) -> int:
@@ -41,9 +37,9 @@ def _positive_float(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.ArgumentDefaultsHelpFormatter
-    parser = _Parser(prog="python -m mnist", description=__doc__.splitlines()[0],
+    parser = Parser(prog="python -m mnist", description=__doc__.splitlines()[0],
                      formatter_class=fmt)
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     models = ", ".join(mmodel.MODELS)
 
     t = sub.add_parser("train", help="train a model, write its log and the MNIST sheet",
@@ -146,15 +142,14 @@ def _download(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as e:  # --help exits 0; errors were already reported by _Parser.error
-        return e.code if isinstance(e.code, int) else 2
-    try:
+        args = build_parser().parse_args(argv)  # bad options raise UsageError, a ValueError
         if args.command == "summary":
             print(mmodel.format_summary(mmodel.summary(mmodel.create(args.model))))
             return 0
         return {"train": _train, "export": _export, "download": _download}[args.command](args)
     except (ValueError, OSError) as e:  # DataError, ModelError, ConfigError, OutputError, ...
         return _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
+    except SystemExit as e:  # argparse's --help
+        return e.code if isinstance(e.code, int) else 0
     except KeyboardInterrupt:
         return _fail("interrupted")
