@@ -22,6 +22,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from sheetgen.files import atomic_write
+
 IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
 
@@ -193,21 +195,13 @@ def download(dest: str | os.PathLike = DEFAULT_DIR, mirrors: tuple[str, ...] = M
             if got != want:
                 problems.append(f"{url}: MD5 {got} != {want}, refused")
                 continue
-            _write_atomic(target, raw)
+            with atomic_write(target) as f:
+                f.write(raw)
             paths.append(target)
             break
         else:
             raise DataError(f"could not download {stem}: " + "; ".join(problems))
     return paths
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------------------------
