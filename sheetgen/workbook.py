@@ -195,9 +195,9 @@ def backprop_sheet(wb: Workbook, settings: Settings) -> None:
 def learning_rate_sheet(wb: Workbook, settings: Settings, eta: float) -> None:
     """η, the 31-column iteration table (one row per step) and a chart of E_total."""
     ws = wb.create_sheet(sheet_name(eta))
-    _title(ws, "Gradient descent", "Change η (yellow) or the inputs on the Backprop sheet. "
-           "Row n+1 applies w − η·∂E/∂w to row n; colours match the Backprop sheet's blocks.")
-    ws["A1"] = '="Gradient descent with η = "&B3'
+    _title(ws, '="Gradient descent with η = "&B3', "Change η (yellow) or the inputs on the "
+           "Backprop sheet. Row n+1 applies w − η·∂E/∂w to row n; colours match the Backprop "
+           "sheet's blocks.")
     ws["A3"] = "η"
     ws["A3"].font = BOLD
     _input(ws["B3"], eta)
