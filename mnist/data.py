@@ -212,22 +212,26 @@ def normalize(images: torch.Tensor) -> torch.Tensor:
     return ((images.float() / 255.0 - MEAN) / STD).unsqueeze(1)
 
 
-def augment(x: torch.Tensor, degrees: float = 7.0, shift: float = 0.1,
+def augment(x: torch.Tensor, degrees: float = 7.0, shift: int = 2,
             generator: torch.Generator | None = None) -> torch.Tensor:
-    """Rotate each image by U(-degrees, degrees) and shift it by U(-shift, shift) of its size.
+    """Rotate each image by U(-degrees, degrees) and move it by a whole number of pixels, drawn
+    from -shift..shift in each direction; (N, C, H, W) in, same shape out.
 
-    One affine grid for the whole batch (N, C, H, W); pixels brought in from outside the image
-    take the background value (the normalised 0), as for a black border.
+    One affine grid for the whole batch, sampled at the *nearest* pixel: every output pixel is a
+    copy of an input pixel (or background, for pixels brought in from outside the image). The
+    usual bilinear sampling blurs every training digit while the test digits stay sharp, and that
+    mismatch cost the compact model about 0.15 points of test accuracy (measured; see README).
     """
-    n = x.shape[0]
+    n, _, h, w = x.shape
     rand = torch.rand(n, 3, generator=generator, device="cpu").to(x.device)
     angle = (rand[:, 0] * 2 - 1) * math.radians(degrees)
-    # affine_grid works in [-1, 1] coordinates, so a shift of s of the image is 2*s.
-    tx, ty = (rand[:, 1] * 2 - 1) * 2 * shift, (rand[:, 2] * 2 - 1) * 2 * shift
+    pixels = torch.floor(rand[:, 1:] * (2 * shift + 1)) - shift       # whole pixels, (N, 2)
+    # affine_grid works in [-1, 1] coordinates: one pixel is 2/w across and 2/h down.
+    tx, ty = pixels[:, 0] * 2 / w, pixels[:, 1] * 2 / h
     cos, sin = torch.cos(angle), torch.sin(angle)
     theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1)
     grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
     background = -MEAN / STD
-    out = F.grid_sample(x - background, grid, mode="bilinear", padding_mode="zeros",
+    out = F.grid_sample(x - background, grid, mode="nearest", padding_mode="zeros",
                         align_corners=False)
     return out + background
