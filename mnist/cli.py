@@ -44,10 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model, write its log and the MNIST sheet",
                        formatter_class=fmt,
-                       description="Options left at 'recipe' take the model's own recipe "
-                                   "(compact: 15 epochs, batch 128, SGD-Nesterov, OneCycle to "
-                                   "0.05, weight decay 1e-4, EMA 0.998; seednet: the course's 20 epochs, batch 64, SGD, step "
-                                   "LR 0.01 then 0.001 after 10 epochs).")
+                       description="Options left at 'recipe' take the model's own recipe ("
+                                   + "; ".join(f"{name}: {r.describe()}"
+                                               for name, (_, r) in mmodel.MODELS.items()) + ").")
     t.add_argument("--model", default="compact", help=f"network: {models}")
     t.add_argument("--epochs", type=_positive_int, default=None, help="epochs (default: recipe)")
     t.add_argument("--batch-size", type=_positive_int, default=None, help="batch size (default: recipe)")

@@ -86,9 +86,22 @@ class Recipe:
     augment: bool = True
     ema: float = 0.0       # decay of an exponential moving average of the weights; 0: none
 
+    def describe(self) -> str:
+        """One line for --help: '15 epochs, batch 128, SGD-Nesterov, OneCycle to 0.4, ...'."""
+        optimizer = {"sgd": "SGD-Nesterov" if self.nesterov else "SGD", "adam": "Adam"}[self.optimizer]
+        schedule = (f"OneCycle to {self.lr:g}" if self.schedule == "onecycle" else
+                    f"LR {self.lr:g}, ×{self.gamma:g} every {self.step_size} epochs"
+                    if self.schedule == "step" else f"LR {self.lr:g}")
+        parts = [f"{self.epochs} epochs", f"batch {self.batch_size}", optimizer, schedule]
+        if self.weight_decay:
+            parts.append(f"weight decay {self.weight_decay:g}")
+        if self.ema:
+            parts.append(f"EMA {self.ema:g}")
+        return ", ".join(parts)
+
 
 MODELS: dict[str, tuple[type[nn.Module], Recipe]] = {
-    "compact": (CompactNet, Recipe(epochs=15, batch_size=128, lr=0.05, schedule="onecycle",
+    "compact": (CompactNet, Recipe(epochs=15, batch_size=128, lr=0.4, schedule="onecycle",
                                    optimizer="sgd", weight_decay=1e-4, ema=0.998)),
     "seednet": (SeedNet, Recipe(epochs=20, batch_size=64, lr=0.01, schedule="step",
                                 optimizer="sgd", nesterov=False, step_size=10, gamma=0.1)),
