@@ -26,7 +26,7 @@ def train_rate(model_name, images, labels, batch_size=128, threads=2, channels_l
     model = mmodel.create(model_name)
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
-    opt = torch.optim.SGD(model.parameters(), lr=0.4, momentum=0.9, nesterov=True)
+    opt = torch.optim.SGD(model.parameters(), lr=mmodel.recipe(model_name).lr, momentum=0.9, nesterov=True)
     g = torch.Generator().manual_seed(0)
     model.train()
 
