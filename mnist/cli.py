@@ -35,8 +35,19 @@ def _positive_float(text: str) -> float:
     return value
 
 
+class _DefaultsFormatter(argparse.HelpFormatter):
+    """Append "(default: X)" to an option's help, unless the help already names its default or
+    there is none to show (None, False)."""
+
+    def _get_help_string(self, action):
+        help = action.help or ""
+        if "default" in help or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return help
+        return help + " (default: %(default)s)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _DefaultsFormatter
     parser = Parser(prog="python -m mnist", description=__doc__.splitlines()[0],
                      formatter_class=fmt)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
