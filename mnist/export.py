@@ -167,6 +167,7 @@ def build_sheet(log: dict) -> Workbook:
     head = facts_end + 2
     ws.cell(head - 1, 1, "Per epoch").font = BOLD
     _header(ws, head, 1, [HEADERS[c] for c in LOG_COLUMNS])
+    ws.row_dimensions[head].height = 45  # 'Train accuracy (%)' wraps to three lines
     for r, row in enumerate(log["epochs"], start=head + 1):
         for c, name in enumerate(LOG_COLUMNS, start=1):
             ws.cell(r, c, row[name]).number_format = FORMATS[name]
