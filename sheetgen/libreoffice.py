@@ -1,8 +1,11 @@
 """LibreOffice headless: recalculate a workbook and read back the values it computed.
 
-openpyxl writes formulas without results. LibreOffice, run headless, loads the file, recalculates
-every formula and saves a copy whose cells carry the computed values; that copy is the independent
-second opinion on what the workbook computes.
+LibreOffice, run headless, loads a file and saves a converted copy. By default it does *not*
+recalculate an xlsx that carries stored values: it shows and saves them as they are (the profile
+setting `/org.openoffice.Office.Calc/Formula/Load/OOXMLRecalcMode` is 1, "never"). A second
+opinion on what the formulas compute must recalculate every one of them, so `recalculate` runs
+with a throw-away profile that sets that mode to 0 ("always"). `convert(..., recalc=False)` keeps a
+fresh default profile instead: what a student who opens the file sees.
 """
 from __future__ import annotations
 
@@ -11,6 +14,16 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+# A user profile that makes LibreOffice recalculate every formula of an xlsx/ods file on load.
+ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
 
 
 class LibreOfficeError(RuntimeError):
@@ -27,11 +40,13 @@ def soffice() -> str:
 
 
 def convert(path: str | os.PathLike, outdir: str | os.PathLike, to: str = "xlsx",
-            timeout: float = 180) -> Path:
+            timeout: float = 180, recalc: bool = True) -> Path:
     """Convert `path` with soffice into `outdir` (`to`: xlsx, pdf, ...); return the new file.
 
     Each call uses its own throw-away user profile, so calls can run in parallel and never
-    depend on (or change) the user's LibreOffice settings.
+    depend on (or change) the user's LibreOffice settings. With `recalc` (the default) that
+    profile recalculates every formula on load; without it, it is LibreOffice's default profile,
+    which keeps the values stored in the file.
     """
     path, outdir = Path(path).resolve(), Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
@@ -39,8 +54,12 @@ def convert(path: str | os.PathLike, outdir: str | os.PathLike, to: str = "xlsx"
     if target == path:
         raise LibreOfficeError(f"refusing to convert {path} onto itself")
     with tempfile.TemporaryDirectory(prefix="sheetgen-lo-") as profile:
-        cmd = [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--convert-to", to, "--outdir", str(outdir), str(path)]
+        if recalc:
+            user = Path(profile) / "user"
+            user.mkdir()
+            (user / "registrymodifications.xcu").write_text(ALWAYS_RECALCULATE, encoding="utf-8")
+        cmd = [soffice(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+               "--norestore", "--convert-to", to, "--outdir", str(outdir), str(path)]
         try:
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -54,4 +73,4 @@ def convert(path: str | os.PathLike, outdir: str | os.PathLike, to: str = "xlsx"
 
 def recalculate(path: str | os.PathLike, outdir: str | os.PathLike) -> Path:
     """Recalculate every formula of the xlsx `path` in LibreOffice; return the recalculated copy."""
-    return convert(path, outdir, "xlsx:Calc MS Excel 2007 XML")
+    return convert(path, outdir, "xlsx:Calc MS Excel 2007 XML", recalc=True)

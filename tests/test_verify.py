@@ -351,3 +351,27 @@ def test_libreoffice_engine_finds_the_same_root_cause(tmp_path, soffice):
         f.message for f in ours.tables[0].causes
     ]
     assert theirs.tables[0].spread == ours.tables[0].spread
+
+
+def test_libreoffice_engine_recalculates_stored_values(tmp_path, soffice):
+    """A LibreOffice-saved workbook, one formula changed and its stored value left as it was:
+    LibreOffice's default profile would show the old (right) value; the engine must recompute."""
+    import zipfile
+
+    from sheetgen.libreoffice import recalculate
+
+    classic_workbook(tmp_path / "c.xlsx", etas=(0.5,), rows=6)
+    saved = recalculate(tmp_path / "c.xlsx", tmp_path / "lo")
+    with zipfile.ZipFile(saved) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = "xl/worksheets/sheet2.xml"
+    old = re.search(rb'<c r="K8"[^>]*><f[^>]*>1/\(1\+EXP\(-J8\)\)</f><v>([^<]+)</v>', parts[sheet])
+    assert old, "LibreOffice stored a value beside the formula of K8"
+    parts[sheet] = parts[sheet].replace(old.group(0), old.group(0).replace(b"EXP(-J8)", b"EXP(J8)"))
+    stale = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(stale, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    result = verify(stale, engine="libreoffice")
+    assert result.status == "fail", result
+    assert result.tables[0].causes[0].cell.endswith("!K8")
