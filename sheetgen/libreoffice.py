@@ -61,7 +61,7 @@ def convert(path: str | os.PathLike, outdir: str | os.PathLike, to: str = "xlsx"
         cmd = [soffice(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
                "--norestore", "--convert-to", to, "--outdir", str(outdir), str(path)]
         try:
-            run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             raise LibreOfficeError(f"LibreOffice took over {timeout:.0f} s on {path.name}") from None
     if run.returncode != 0 or not target.exists():

@@ -152,10 +152,16 @@ def test_shape_key_is_relative():
     assert (
         shape_key("=F6-$B$3*Y6", 7, 6)
         == shape_key("=F7-$B$3*Y7", 8, 6)
-        == "=R[-1]C[0]-R3C2*R[-1]C[19]"
+        == "=\x00-1,0\x00-\x00$3,$2\x00*\x00-1,19\x00"
     )
-    assert shape_key('=LOG10(A1)&"B2"', 1, 1) == '=LOG10(R[0]C[0])&"B2"'
-    assert shape_key("='Sheet 1'!A1+input_i1", 1, 2) == "='Sheet 1'!R[0]C[-1]+input_i1"
+    assert shape_key('=LOG10(A1)&"B2"', 1, 1) == '=LOG10(\x000,0\x00)&"B2"'
+    assert shape_key("='Sheet 1'!A1+input_i1", 1, 2) == "='Sheet 1'!\x000,-1\x00+input_i1"
+
+
+def test_r1c1_text_never_shares_the_shape_of_an_a1_formula():
+    """`=R[0]C[-4]*2` typed into a cell is a name Excel does not know, not the A1 formula
+    `=A1*2` one row and four columns on; it must not reuse that formula's compiled code."""
+    assert shape_key("=R[0]C[-4]*2", 1, 5) != shape_key("=A1*2", 1, 5)
 
 
 def test_cross_check_with_formulas_library(tmp_path):

@@ -127,7 +127,7 @@ BAD = {  # name: (maker, exit code, the one line after "FILE: ")
         make_long_sheet,
         2,
         (
-            "ERROR: a sheet with 100,000 rows; the verifier checks tables "
+            "ERROR: a sheet with over 11,000 rows; the verifier checks tables "
             "of at most 10,000 rows (see --max-rows)"
         ),
     ),

@@ -24,7 +24,7 @@ from .tables import find_tables
 __all__ = ["DEFAULTS", "CannotCheck", "FileResult", "Finding", "TableResult", "verify"]
 
 LABELS = "t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8"
-DEFAULTS = dict(engine="builtin", rtol=1e-9, atol=1e-12, max_rows=10_000)
+DEFAULTS = {"engine": "builtin", "rtol": 1e-9, "atol": 1e-12, "max_rows": 10_000}
 
 
 @dataclass
@@ -60,7 +60,7 @@ def verify(
             )
         evaluator = ENGINES[engine](book)
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
-        result.notes = stale_notes(evaluator, rtol, atol)
+        result.notes = stale_notes(evaluator)
     except (CannotCheck, LibreOfficeError) as e:
         result.reason = str(e)
     else:
@@ -72,7 +72,12 @@ def verify(
     return result
 
 
-def stale_notes(engine, rtol: float, atol: float) -> list[str]:
+# A stored value is stale when it differs from its formula's value by more than rounding to
+# the 10 to 15 significant digits spreadsheet programs store, whatever tolerance checks the table.
+STALE_RTOL, STALE_ATOL = 1e-9, 1e-12
+
+
+def stale_notes(engine, rtol: float = STALE_RTOL, atol: float = STALE_ATOL) -> list[str]:
     """A note when the values cached in the file disagree with what its formulas give."""
     book, bad = engine.book, []
     for key, cached in book.cached.items():

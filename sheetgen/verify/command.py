@@ -6,11 +6,12 @@ Exit code 0 when every file passes, 1 when a workbook is wrong, 2 when a file ca
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import DEFAULTS, FileResult, report, verify
+from .workers import check_all
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -83,20 +84,19 @@ def run(args) -> int:
         raise UsageError("sheetgen verify: --max-rows must be at least 1")
     if args.junit:
         check_output_path(args.junit)
-    options = dict(engine=args.engine, rtol=args.rtol, atol=args.atol, max_rows=args.max_rows)
-    jobs = min(args.jobs, len(args.files))
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            results = list(pool.map(check_one, args.files, [options] * len(args.files)))
-    else:
-        results = [check_one(path, options) for path in args.files]
-    if args.json:
-        print(report.to_json(results))
-    else:
-        for r in results:
-            print(report.text(r))
+    options = {"engine": args.engine, "rtol": args.rtol, "atol": args.atol, "max_rows": args.max_rows}
+    results = check_all(args.files, options, args.jobs, check_one)
+    show(report.to_json(results) if args.json else "\n".join(map(report.text, results)))
     if args.junit:
         with atomic_write(args.junit) as f:
             f.write(report.junit(results))
-    sys.stdout.flush()
     return report.exit_code(results)
+
+
+def show(text: str) -> None:
+    """Print the report; a reader that closed the pipe (`| head`) ends it quietly."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Point stdout at /dev/null so Python's own flush at exit does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -9,11 +9,12 @@ diagnosis always works on the formulas' text.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
 from . import functions as fx
-from .book import Book, _value
+from .book import Book
 from .formula import Compiler, Shape, finite
 from .functions import Range, XLError, as_error
 
@@ -160,34 +161,35 @@ class LibreOfficeEngine(Engine):
 
     def __init__(self, book: Book):
         super().__init__(book)
-        import warnings
-
-        import openpyxl
-
         from ..libreoffice import recalculate
+        from .book import open_book
 
         with tempfile.TemporaryDirectory(prefix="sheetgen-verify-") as tmp:
-            copy = recalculate(book.path, Path(tmp))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                wb = openpyxl.load_workbook(copy, data_only=True)
+            copy = open_book(recalculate(book.path, Path(tmp)), max_rows=1 << 20)
         index = {name: k for k, name in enumerate(book.sheets)}
-        for ws in wb.worksheets:
-            s = index.get(ws.title)
-            if s is None:
-                continue
-            for (r, c), cell in ws._cells.items():
-                if (s, r, c) in book.formulas:
-                    v = _value(cell.value)
-                    if isinstance(v, XLError):
-                        v.origin = (s, r, c)
-                    self.vals[(s, r, c)] = 0.0 if v is None else v
+        for (s2, r, c), v in copy.cached.items():
+            s = index.get(copy.sheets[s2])
+            if s is not None and (s, r, c) in book.formulas:
+                self.vals[(s, r, c)] = _libreoffice_value(v, (s, r, c))
 
     def value(self, key):
         v = self.vals.get(key)
         if v is None and key in self.book.formulas:
             return XLError("#VALUE!", "LibreOffice computed no value", origin=key)
         return v
+
+
+def _libreoffice_value(v, key):
+    """A value LibreOffice saved, with its own `Err:502`-style codes read as Excel errors."""
+    if isinstance(v, str) and re.fullmatch(r"Err:\d{3}", v):
+        circular = v in ("Err:522", "Err:523")
+        v = XLError(
+            CIRCULAR if circular else "#VALUE!",
+            "a circular reference" if circular else f"LibreOffice error {v}",
+        )
+    if isinstance(v, XLError):
+        v.origin = key
+    return v
 
 
 ENGINES = {"builtin": Engine, "libreoffice": LibreOfficeEngine}

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
-from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from . import functions as fx
 from .functions import XLError
@@ -32,7 +32,11 @@ _REF = re.compile(rf"^{_CELL}$")
 
 
 def shape_key(formula: str, row: int, col: int) -> str:
-    """The formula with every A1 reference made relative to (row, col): one key per R1C1 shape."""
+    """The formula with every A1 reference made relative to (row, col): one key per R1C1 shape.
+
+    References become `\x00r,c\x00` markers, which no formula text can hold (XML forbids the
+    character), so a cell that holds R1C1 text such as `=R[0]C[-4]` never shares a shape with
+    an A1 formula."""
 
     def sub(m):
         quoted, sheet, cabs, letters, rabs, digits = m.groups()
@@ -41,9 +45,25 @@ def shape_key(formula: str, row: int, col: int) -> str:
         c = _column(letters)
         if not c:
             return m.group(0)
-        return (f"R{digits}" if rabs else f"R[{int(digits) - row}]") + (
-            f"C{c}" if cabs else f"C[{c - col}]"
-        )
+        r = f"${digits}" if rabs else str(int(digits) - row)
+        return f"\x00{r},{f'${c}' if cabs else c - col}\x00"
+
+    return _KEY.sub(sub, formula.replace("\x00", ""))
+
+
+def translate(formula: str, rows: int, cols: int) -> str:
+    """The formula copied `rows` down and `cols` right, as Excel fills a shared formula: relative
+    references move, absolute ones stay, and one pushed off the grid becomes #REF!."""
+
+    def sub(m):
+        quoted, sheet, cabs, letters, rabs, digits = m.groups()
+        if quoted or sheet or not (c := _column(letters)):
+            return m.group(0)
+        r = int(digits) + (0 if rabs else rows)
+        c = c + (0 if cabs else cols)
+        if not (1 <= r <= MAX_ROWS and 1 <= c <= MAX_COLS):
+            return "#REF!"
+        return f"{cabs}{get_column_letter(c)}{rabs}{r}"
 
     return _KEY.sub(sub, formula)
 
@@ -129,19 +149,26 @@ class Compiler:
         return shape
 
     def _compile(self, formula: str, row: int, col: int) -> Shape:
+        parser = None
         try:
+            if len(formula) > MAX_LENGTH:
+                raise CompileError("#VALUE!", f"longer than Excel's {MAX_LENGTH:,} characters")
             tokens = [t for t in Tokenizer(formula).items if t.type != Token.WSPACE]
             parser = _Parser(self, tokens, row, col)
             code = parser.expr(0)
             if parser.pos != len(tokens):
-                raise CompileError("#VALUE!", f"cannot parse {formula!r}")
+                raise CompileError("#VALUE!", f"cannot parse {fx._short(formula)}")
         except CompileError as e:
             code, parser = f"_fail({e.code!r}, {e.detail!r})", None
         except Exception as e:  # noqa: BLE001 - the tokenizer's complaints about malformed text
-            code, parser = f"_fail('#VALUE!', {f'cannot parse {formula!r}: {e}'!r})", None
-        source = f"def _f(s, r, c, get, num, rng):\n    return {code}\n"
+            detail = f"cannot parse {fx._short(formula)}: {fx._short(str(e))}"
+            code, parser = f"_fail('#VALUE!', {detail!r})", None
         scope = dict(fx.SCOPE)
-        exec(compile(source, f"<{formula}>", "exec"), scope)  # noqa: S102 - our own generated code
+        try:
+            exec(compile(source := _source(code), "<formula>", "exec"), scope)  # noqa: S102
+        except (SyntaxError, RecursionError, MemoryError):  # beyond what Python compiles
+            code, parser = "_fail('#VALUE!', 'a formula too deeply nested to evaluate')", None
+            exec(compile(source := _source(code), "<formula>", "exec"), scope)  # noqa: S102
         refs = tuple(parser.refs) if parser else ()
         cells = None
         if all(ref.is_cell for ref in refs):  # the common case: a tuple built by compiled code
@@ -159,7 +186,7 @@ class Compiler:
         if sheet:
             name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
             if name.lower() not in self.sheets:
-                raise CompileError("#REF!", f"no sheet named {name!r}")
+                raise CompileError("#REF!", f"no sheet named {fx._short(name)}")
             s = self.sheets[name.lower()]
         else:
             s = None
@@ -196,7 +223,7 @@ class Compiler:
             return Ref(s, 1, c1, MAX_ROWS, c2, True, True, True, True)  # a whole-column range
         if addr.upper() == "#REF!" or addr.upper().endswith("#REF!"):
             raise CompileError("#REF!", "a reference to deleted cells (#REF!)")
-        raise CompileError("#NAME?", f"unknown name {addr!r}")
+        raise CompileError("#NAME?", f"unknown name {fx._short(addr)}")
 
 
 LITERAL_ERRORS = {
@@ -207,29 +234,25 @@ LITERAL_ERRORS = {
 }
 
 # Excel's binary operators, loosest first; `^` binds tighter than `*`, unary minus tighter still.
-_PREC = {
-    "=": 1,
-    "<>": 1,
-    "<": 1,
-    ">": 1,
-    "<=": 1,
-    ">=": 1,
-    "&": 2,
-    "+": 3,
-    "-": 3,
-    "*": 4,
-    "/": 4,
-    "^": 5,
-}
-_ARITH = {"+", "-", "*", "/", "^"}
+_PREC = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2,
+         "+": 3, "-": 3, "*": 4, "/": 4, "^": 5}
+_ARITH = {"+", "-", "*", "/"}  # left-associative in Excel and in Python alike
+MAX_DEPTH = 100  # Excel allows 64 nested functions; LibreOffice fails at 250 parentheses
+MAX_LENGTH = 8192  # Excel's limit on the characters of a formula
+LONG_CHAIN = 64  # a chain of more operators than this compiles to one call, not nested code
 
 
 class _Parser:
-    """Precedence-climbing parser emitting Python source. Each method returns (code, is_number)."""
+    """Precedence-climbing parser emitting Python source. Each method returns (code, is_number).
+
+    Chains of + - * / are emitted flat (`a + b - c`), as Python and Excel associate them alike;
+    a long chain becomes `_ltr(a, '+', b, ...)`, so no formula nests Python's own parser or
+    compiler deeper than MAX_DEPTH levels of the formula itself."""
 
     def __init__(self, compiler: Compiler, tokens: list[Token], row: int, col: int):
         self.c, self.tokens, self.row, self.col = compiler, tokens, row, col
         self.pos = 0
+        self.depth = 0
         self.refs: list[Ref] = []
 
     def peek(self) -> Token | None:
@@ -242,11 +265,19 @@ class _Parser:
         self.pos += 1
         return tok
 
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise CompileError("#VALUE!", f"nested more than {MAX_DEPTH} levels deep")
+
     def expr(self, min_prec: int) -> str:
         return self._expr(min_prec)[0]
 
     def _expr(self, min_prec: int) -> tuple[str, bool]:
         left = self._unary()
+        chain: list[str] = []  # [operand, op, operand, ...] of one + - or * / chain
+        cat: list[str] = []  # operands of a & chain
+        nested = 0  # calls this chain nests (powers, comparisons), each a level of depth
         while (
             (tok := self.peek()) is not None
             and tok.type == Token.OP_IN
@@ -255,22 +286,48 @@ class _Parser:
             self.pos += 1
             op, prec = tok.value, _PREC[tok.value]
             right = self._expr(prec + 1)
+            if op in _ARITH and chain and _PREC[chain[1]] == prec:
+                chain += [op, _as_number(right)]
+                continue
+            left, chain, cat = self._close(left, chain, cat)
             if op in _ARITH:
-                a, b = _as_number(left), _as_number(right)
-                left = (f"_pow({a}, {b})" if op == "^" else f"({a} {op} {b})", True)
+                chain = [_as_number(left), op, _as_number(right)]
             elif op == "&":
-                left = (f"_cat({left[0]}, {right[0]})", False)
+                cat = (cat or [left[0]]) + [right[0]]
+            elif op == "^":
+                self.enter()
+                nested += 1
+                left = (f"_pow({_as_number(left)}, {_as_number(right)})", True)
             else:
+                self.enter()
+                nested += 1
                 left = (f"_cmp({op!r}, {left[0]}, {right[0]})", False)
+        left, _, _ = self._close(left, chain, cat)
+        self.depth -= nested
         if (tok := self.peek()) is not None and tok.type == Token.OP_IN and tok.value not in _PREC:
-            raise CompileError("#VALUE!", f"operator {tok.value!r} is not supported")
+            raise CompileError("#VALUE!", f"operator {fx._short(tok.value)} is not supported")
         return left
+
+    @staticmethod
+    def _close(left, chain: list[str], cat: list[str]):
+        """Emit a pending chain as one expression; return (expression, [], [])."""
+        if chain:
+            if len(chain) > 2 * LONG_CHAIN:
+                args = ", ".join(x if k % 2 == 0 else repr(x) for k, x in enumerate(chain))
+                left = (f"_ltr({args})", True)
+            else:
+                left = (f"({' '.join(chain)})", True)
+        elif cat:
+            left = (f"_cat({', '.join(cat)})", False)
+        return left, [], []
 
     def _unary(self) -> tuple[str, bool]:
         tok = self.peek()
         if tok is not None and tok.type == Token.OP_PRE:
             self.pos += 1
+            self.enter()
             operand = _as_number(self._unary())
+            self.depth -= 1
             return (f"(-{operand})" if tok.value == "-" else operand), True
         value = self._primary()
         while (tok := self.peek()) is not None and tok.type == Token.OP_POST:  # x% is x/100
@@ -283,22 +340,27 @@ class _Parser:
         if tok.type == Token.OPERAND:
             return self._operand(tok)
         if tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+            self.enter()
             inner = self._expr(0)
             self._expect(Token.PAREN)
+            self.depth -= 1
             return (f"({inner[0]})", inner[1])
         if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
-            return self._call(tok.value[:-1])
-        raise CompileError("#VALUE!", f"unexpected {tok.value!r}")
+            self.enter()
+            value = self._call(tok.value[:-1])
+            self.depth -= 1
+            return value
+        raise CompileError("#VALUE!", f"unexpected {fx._short(tok.value)}")
 
     def _expect(self, kind: str) -> None:
         tok = self.next()
         if tok.type != kind or tok.subtype != Token.CLOSE:
-            raise CompileError("#VALUE!", f"expected ')' but found {tok.value!r}")
+            raise CompileError("#VALUE!", f"expected ')' but found {fx._short(tok.value)}")
 
     def _operand(self, tok: Token) -> tuple[str, bool]:
         v = tok.value
         if tok.subtype == Token.NUMBER:
-            return repr(float(v)), True
+            return _number(v), True
         if tok.subtype == Token.TEXT:
             return repr(v[1:-1].replace('""', '"')), False
         if tok.subtype == Token.LOGICAL:
@@ -342,7 +404,9 @@ class _Parser:
                     continue
                 if tok.type == Token.FUNC and tok.subtype == Token.CLOSE:
                     break
-                raise CompileError("#VALUE!", f"unexpected {tok.value!r} in {name}(...)")
+                raise CompileError(
+                    "#VALUE!", f"unexpected {fx._short(tok.value)} in {fx._short(name)}(...)"
+                )
         codes = [a[0] for a in args]
         if upper == "IF":
             if not 2 <= len(codes) <= 3:
@@ -354,9 +418,25 @@ class _Parser:
                 raise CompileError("#VALUE!", f"{upper} takes 2 arguments")
             return f"_iferror(lambda: {codes[0]}, lambda: {codes[1]})", False
         if upper not in fx.FUNCTIONS:
-            raise CompileError("#NAME?", f"unknown function {name.upper()}")
+            raise CompileError("#NAME?", f"unknown function {name.upper()[:40]}")
         numeric = upper in fx.NUMERIC
         return f"{fx.FUNCTIONS[upper].__name__}({', '.join(codes)})", numeric
+
+
+def _source(code: str) -> str:
+    """The Python function of one formula shape, around the expression `code`."""
+    return f"def _f(s, r, c, get, num, rng):\n    return {code}\n"
+
+
+def _number(text: str) -> str:
+    """A number literal as Python source; Excel refuses `1e1000`, and reads `inf`, `0.5_0` or
+    Arabic-Indic digits (which Python's float() takes) as unknown names."""
+    value = fx.parse_number(text)
+    if value is not None:
+        return repr(value)
+    if fx.NUMBER.fullmatch(text.strip(" ")):
+        raise CompileError("#NUM!", f"the number {fx._short(text)} is too large for Excel")
+    raise CompileError("#NAME?", f"unknown name {fx._short(text)}")
 
 
 def _as_number(value: tuple[str, bool]) -> str:

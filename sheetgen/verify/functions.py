@@ -52,6 +52,21 @@ class Range:
             yield from row
 
 
+# Excel's number syntax: ASCII digits, one optional point, an optional exponent. Python's float()
+# also takes "inf", "nan", "1_000" and Arabic-Indic digits, which Excel reads as names or text.
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def parse_number(text: str) -> float | None:
+    """`text` as Excel reads a number (spaces around allowed), or None: not a number, or one too
+    large for a double (Excel refuses 1e1000)."""
+    text = text.strip(" ")
+    if not NUMBER.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
 def _fail(code: str, detail: str):
     raise XLError(code, detail)
 
@@ -66,10 +81,10 @@ def _num(v) -> float:
     if v is None:
         return 0.0
     if t is str:
-        try:
-            return float(v)
-        except ValueError:
-            raise XLError("#VALUE!", f"the text {v!r} where a number belongs") from None
+        number = parse_number(v)
+        if number is None:
+            raise XLError("#VALUE!", f"the text {_short(v)} where a number belongs")
+        return number
     if t is Range:
         cells = list(v.values())
         if len(cells) == 1:
@@ -78,6 +93,11 @@ def _num(v) -> float:
     if isinstance(v, XLError):
         raise v
     raise XLError("#VALUE!", f"{v!r} where a number belongs")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """Text quoted for a message, cut to `limit` characters."""
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _pow(a: float, b: float) -> float:
@@ -101,16 +121,34 @@ def _text(v) -> str:
 
 
 def _single(v):
+    """A scalar from a value or a one-cell range; an error value is raised, as Excel propagates it."""
     if type(v) is Range:
         cells = list(v.values())
         if len(cells) != 1:
             raise XLError("#VALUE!", "a range where a single value belongs")
-        return cells[0]
+        v = cells[0]
+    if isinstance(v, XLError):
+        raise v
     return v
 
 
-def _cat(a, b) -> str:
-    return _text(a) + _text(b)
+def _cat(*parts) -> str:
+    """a & b & c: every part as text, joined."""
+    return "".join(_text(_single(p)) for p in parts)
+
+
+_OPS = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__, "/": float.__truediv__}
+
+
+def _ltr(first: float, *rest) -> float:
+    """A long chain `a + b - c ...` (items: operand, operator, operand, ...) left to right."""
+    value = first
+    for k in range(0, len(rest), 2):
+        op, x = rest[k], rest[k + 1]
+        if op == "/" and x == 0:
+            raise XLError("#DIV/0!", "division by zero")
+        value = _OPS[op](value, x)
+    return value
 
 
 _ORDER = {float: 0, str: 1, bool: 2}
@@ -165,10 +203,8 @@ def _numbers(args, *, text_ok: bool = False):
                     raise v
         elif a is not None:
             if text_ok and type(a) is str:
-                try:
-                    yield float(a)
-                except ValueError:
-                    continue
+                if (number := parse_number(a)) is not None:
+                    yield number
             else:
                 yield _num(a)
 
@@ -307,10 +343,8 @@ def _matches(criterion):
     if type(criterion) is str:
         op, text = _CRITERION.match(criterion).groups()
         op = op or "="
-        try:
-            target = float(text)
-        except ValueError:
-            target = text
+        number = parse_number(text)
+        target = text if number is None else number
     else:
         op, target = "=", criterion
 
@@ -455,6 +489,7 @@ SCOPE = {
     "_num": _num,
     "_pow": _pow,
     "_cat": _cat,
+    "_ltr": _ltr,
     "_cmp": _cmp,
     "_truth": _truth,
     "_iferror": _iferror,
