@@ -15,7 +15,6 @@ never reads the templates, so checking the workbook against it proves something.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -168,10 +167,22 @@ def maths(template: str) -> str:
     return text.replace("0.5·", "½·")
 
 
-def evaluate(template: str, values: dict) -> float:
-    """Evaluate a template in Python, `values` mapping (name, offset) -> float."""
-    expr = render(template, lambda name, offset: repr(float(values[(name, offset)])))
-    return float(eval(expr, {"__builtins__": {}, "EXP": math.exp}))  # noqa: S307 - digits only
+def evaluate(template: str, value) -> float | np.ndarray:
+    """Evaluate a template on numbers or on whole NumPy columns at once.
+
+    `value(name, offset)` (or a dict keyed by `(name, offset)`) gives a float or an array for
+    each reference; the result has their shape. Errors of arithmetic give nan, not exceptions."""
+    lookup = value.__getitem__ if isinstance(value, dict) else None
+    env: dict[str, object] = {}
+
+    def ref(name: str, offset: int) -> str:
+        env[f"_{len(env)}"] = lookup((name, offset)) if lookup else value(name, offset)
+        return f"_{len(env) - 1}"
+
+    expr = render(template, ref)
+    with np.errstate(all="ignore"):
+        out = eval(expr, {"__builtins__": {}, "EXP": np.exp}, env)  # our own templates only
+    return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=float)
 
 
 # --- the independent NumPy reference -----------------------------------------------------------

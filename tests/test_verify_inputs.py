@@ -120,7 +120,8 @@ BAD = {  # name: (maker, exit code, the one line after "FILE: ")
         2,
         (
             "ERROR: no iteration table found in 1 sheet(s): no row has the "
-            "labels t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8"
+            "labels t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8, and no rows update weights "
+            "as w − η·∂E/∂w"
         ),
     ),
     "100k-rows": (
@@ -151,8 +152,8 @@ def test_missing_columns_cannot_be_checked(tmp_path, capsys):
     assert main(["verify", str(path)]) == 2
     out = capsys.readouterr().out
     assert out.splitlines()[1] == (
-        "  Sheet!B5: cannot check: a header row with 28 of the 31 columns; "
-        "missing ∂E/∂w6, ∂E/∂w7, ∂E/∂w8"
+        "  Sheet!B5: cannot check: a table of 28 of the 31 quantities; no column holds "
+        "∂E/∂w6, ∂E/∂w7, ∂E/∂w8 (none is labelled so or computes it)"
     )
 
 

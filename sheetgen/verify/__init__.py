@@ -19,7 +19,8 @@ from .book import CannotCheck, open_book
 from .check import Finding, TableResult, check_table
 from .engine import ENGINES
 from .functions import XLError
-from .tables import find_tables
+from .identify import identify
+from .tables import find_regions
 
 __all__ = ["DEFAULTS", "CannotCheck", "FileResult", "Finding", "TableResult", "verify"]
 
@@ -52,13 +53,13 @@ def verify(
     result = FileResult(str(path), "error", engine=engine)
     try:
         book = open_book(Path(path), max_rows=max_rows)
-        tables = find_tables(book)
+        evaluator = ENGINES[engine](book)
+        tables = [identify(book, evaluator, region) for region in find_regions(book, evaluator)]
         if not tables:
             raise CannotCheck(
                 f"no iteration table found in {len(book.sheets)} sheet(s): no row "
-                f"has the labels {LABELS}"
+                f"has the labels {LABELS}, and no rows update weights as w − η·∂E/∂w"
             )
-        evaluator = ENGINES[engine](book)
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
         result.notes = stale_notes(evaluator)
     except (CannotCheck, LibreOfficeError) as e:

@@ -89,14 +89,11 @@ def check_table(
     book = engine.book
     sheet = book.sheets[table.sheet]
     result = TableResult(sheet, book.address(table.corner, sheet=False), "error", len(table.rows))
-    if table.missing:
-        labels = ", ".join(net.BY_NAME[n].label for n in table.missing)
-        result.reason = (
-            f"a header row with {len(table.columns)} of the 31 columns; missing {labels}"
-        )
-        return result
     if not table.rows:
         result.reason = "a header row with no data rows under it"
+        return result
+    if table.problem:
+        result.reason = table.problem
         return result
     if len(table.rows) > max_rows:
         result.reason = f"{len(table.rows):,} rows; the limit is {max_rows:,} (see --max-rows)"

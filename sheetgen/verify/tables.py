@@ -1,88 +1,69 @@
-"""Find the iteration tables of a workbook and the learning rate each one uses.
+"""Where the iteration tables of a workbook are, and the learning rate each one uses.
 
-A header row is recognised by its labels, however a student spells them (`E_tot`, `dE/dw1`,
-`out_h1`, `target1`, ...) and in any column order; a row may hold several tables side by side and
-a sheet several tables one under another. η is the cell the weight-update formulas multiply by,
-or failing that a cell labelled η / eta / lr / learning rate.
+A table is found two ways: a header row whose labels name many quantities (`labels.quantity`),
+or a block of rows whose formulas have the shape of the update rule (a cell that reads its own
+column one row up and another column one row up: `w − η·∂E/∂w`). Its columns are those that
+hold numbers or formulas in its data rows, so a side list on the header row (`i1 0.05` left of
+the table) never splits it. Which column holds which quantity is decided by `identify`.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import network as net
 from .book import Book
+from .labels import is_eta, quantity
 
-# Normalised label -> quantity name. `_norm` lower-cases and drops spaces, `_`, `-`, `·`, `:`
-# and brackets, and writes ∂ as d, so `∂E_total/∂w1`, `dE/dw1` and `dEtotal / dw1` all meet.
-_PATTERNS = [
-    (r"(?:t|target|targett|targeto|y)([12])", "t{}"),
-    (r"(?:i|input|inputi|in|x)([12])", "i{}"),
-    (r"(?:w|weight)([1-8])", "w{}"),
-    (r"(?:h|neth|inh|zh|hin|hnet)([12])", "h{}"),
-    (r"(?:ah|outh|outputh|σh|sigh|sigmah|sigmoidh|acth|hout|hact|ha)([12])", "a_h{}"),
-    (r"h([12])(?:out|output|act|a)", "a_h{}"),
-    (r"(?:o|neto|ino|zo|oin|onet)([12])", "o{}"),
-    (r"(?:ao|outo|outputo|σo|sigo|sigmao|sigmoido|acto|oout|oact|oa|yhat|ŷ|pred)([12])", "a_o{}"),
-    (r"o([12])(?:out|output|act|a)", "a_o{}"),
-    (r"(?:e|eo|error|err|loss|l)([12])", "E{}"),
-    (r"(?:e|eo|error|err|loss|l)o?([12])", "E{}"),
-    (
-        r"(?:etotal|etot|esum|e|total|totalerror|errortotal|error|loss|totalloss|losstotal|ltotal)()",
-        "E_total",
-    ),
-    (r"(?:d(?:e(?:total|tot)?|l|loss|etotal)?/?d|d|grad|gradient|g)w([1-8])", "dw{}"),
-]
-_COMPILED = [(re.compile(f"^{p}$"), name) for p, name in _PATTERNS]
-_ETA_LABELS = {"η", "eta", "lr", "learningrate", "alpha", "α", "rate", "learnrate", "stepsize"}
-MIN_LABELS = 16  # a header row names at least this many quantities, four of them gradients
-LOCAL_TEXT = (str,)
+MIN_HINTS = 16  # a header row that names this many quantities, four of them gradients, is a table
+MIN_UPDATES = 4  # or a row with this many update-shaped formulas, under any header
+FILLED = 0.5  # a data row holds something in at least this share of the table's columns
 
 
-def _norm(text: str) -> str:
-    text = text.strip().lower().replace("∂", "d").replace("𝜕", "d")
-    return re.sub(r"[\s_\-·:()\[\]{}=]", "", text)
+@dataclass
+class Region:
+    """A block of cells that looks like an iteration table, before its columns are identified."""
 
-
-def quantity(label) -> str | None:
-    """The quantity a header label names, or None: `quantity('dE/dw1') == 'dw1'`."""
-    if not isinstance(label, str) or len(label) > 40:
-        return None
-    text = _norm(label)
-    for pattern, name in _COMPILED:
-        m = pattern.match(text)
-        if m:
-            return name.format(*m.groups())
-    return None
+    sheet: int
+    header_row: int
+    rows: list[int]
+    columns: list[int]
+    hints: dict[int, str]  # column -> the quantity its header label names
+    labels: dict[int, str]  # column -> its header text
 
 
 @dataclass
 class Table:
-    """One iteration table: where its header is, which column holds which quantity, its rows."""
+    """One identified iteration table: which column (or fixed cell) holds which quantity."""
 
     sheet: int
     header_row: int
     columns: dict[str, int]  # quantity name -> column number
     rows: list[int] = field(default_factory=list)  # data rows, top to bottom
+    cells: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # name -> a fixed cell
     helpers: dict[int, str] = field(default_factory=dict)  # other labelled columns: col -> label
     eta_key: tuple[int, int, int] | None = None
     eta_source: str = ""
+    problem: str = ""  # why its columns cannot be identified, in one sentence
 
     @property
     def missing(self) -> list[str]:
-        return [n for n in net.NAMES if n not in self.columns]
+        return [n for n in net.NAMES if n not in self.columns and n not in self.cells]
 
     @property
     def corner(self) -> tuple[int, int, int]:
-        return (self.sheet, self.header_row, min(self.columns.values()))
+        return (self.sheet, self.header_row, min(self.columns.values(), default=1))
 
     def key(self, name: str, row: int) -> tuple[int, int, int]:
+        if name in self.cells:
+            return self.cells[name]
         return (self.sheet, row, self.columns[name])
 
     def name_at(self, key) -> str | None:
-        """The quantity of a cell of this table, or None outside it."""
+        """The quantity of a cell of this table (or of one of its fixed input cells), or None."""
+        if key in self._fixed():
+            return self._fixed()[key]
         s, r, c = key
         if s != self.sheet or not self.rows or not self.rows[0] <= r <= self.rows[-1]:
             return None
@@ -93,54 +74,126 @@ class Table:
             self._col_names = {c: n for n, c in self.columns.items()}
         return self._col_names
 
+    def _fixed(self) -> dict[tuple, str]:
+        return {k: n for n, k in self.cells.items()}
 
-def find_tables(book: Book) -> list[Table]:
-    """Every iteration table of the workbook, by sheet, top to bottom, left to right."""
-    labels: dict[tuple[int, int], list[tuple[int, str]]] = {}
+
+def find_regions(book: Book, engine) -> list[Region]:
+    """Every block that looks like an iteration table, by sheet, top to bottom, left to right."""
+    hints: dict[tuple[int, int], dict[int, str]] = {}
     for (s, r, c), v in book.constants.items():
-        name = quantity(v)
+        if (name := quantity(v)) is not None:
+            hints.setdefault((s, r), {})[c] = name
+    starts = {(s, r): "labels" for (s, r), found in hints.items() if _names_a_table(found)}
+    for s, r in update_rows(book, engine):
+        if not any(s == s2 and r - 4 <= r2 < r for s2, r2 in starts):
+            starts.setdefault((s, r - 2), "updates")  # header above the first data row
+    regions = []
+    for (s, header), _ in sorted(starts.items()):
+        regions += _regions_under(book, s, header, hints.get((s, header), {}))
+    return regions
+
+
+def _names_a_table(found: dict[int, str]) -> bool:
+    names = set(found.values())
+    return len(names) >= MIN_HINTS and sum(n.startswith("dw") for n in names) >= 4
+
+
+def update_rows(book: Book, engine) -> list[tuple[int, int]]:
+    """The first row of every block of rows holding MIN_UPDATES or more update-shaped formulas."""
+    count: Counter = Counter()
+    for key in book.formulas:
+        if is_update(engine, key):
+            count[key[:2]] += 1
+    rows = sorted(k for k, n in count.items() if n >= MIN_UPDATES)
+    return [(s, r) for s, r in rows if (s, r - 1) not in count or count[(s, r - 1)] < MIN_UPDATES]
+
+
+def is_update(engine, key) -> bool:
+    """Whether the formula at `key` reads its own column one row up and another cell of that
+    row: the shape of `w − η·∂E/∂w` copied down a column."""
+    s, r, c = key
+    refs = engine.refs(key)
+    return (s, r - 1, c) in refs and any(x[0] == s and x[1] == r - 1 and x[2] != c for x in refs)
+
+
+def _regions_under(book: Book, s: int, header: int, hints: dict[int, str]) -> list[Region]:
+    first = _first_data_row(book, s, header)
+    if first is None:
+        return [Region(s, header, [], sorted(hints), hints, _labels(book, s, header))]
+    regions = []
+    for part in _split(_filled_columns(book, s, first), hints):
+        part_hints = {c: hints[c] for c in part if c in hints}
+        labels = {c: t for c, t in _labels(book, s, header).items() if c in part}
+        rows = _data_rows(book, s, first, part)
+        regions.append(Region(s, header, rows, part, part_hints, labels))
+    return regions
+
+
+def _has(book: Book, key) -> bool:
+    v = book.constants.get(key)
+    return key in book.formulas or (v is not None and not isinstance(v, str))
+
+
+def _first_data_row(book: Book, s: int, header: int) -> int | None:
+    """The first row under the header (a units or maths line may sit between) with 8 numbers."""
+    width = book.extent[s][1]
+    for r in range(header + 1, header + 5):
+        if sum(_has(book, (s, r, c)) for c in range(1, width + 1)) >= 8:
+            return r
+    return None
+
+
+def _filled_columns(book: Book, s: int, first: int) -> list[int]:
+    """Columns with a number or formula in most of the first rows that hold data (at most ten);
+    text there is a student's mistake to report, not a reason to drop the column."""
+    width = book.extent[s][1]
+    probe = [first]
+    while len(probe) < 10 and sum(_has(book, (s, probe[-1] + 1, c))
+                                  for c in range(1, width + 1)) >= 8:
+        probe.append(probe[-1] + 1)
+    return [c for c in range(1, width + 1)
+            if sum(_has(book, (s, r, c)) for r in probe) >= FILLED * len(probe)]
+
+
+def _data_rows(book: Book, s: int, first: int, columns: list[int]) -> list[int]:
+    rows, r = [], first
+    while r <= book.extent[s][0] and sum(_has(book, (s, r, c)) for c in columns) >= FILLED * len(
+        columns
+    ):
+        rows.append(r)
+        r += 1
+    return rows
+
+
+def _split(columns: list[int], hints: dict[int, str]) -> list[list[int]]:
+    """Side-by-side tables: runs of columns (two empty columns may sit inside a table), and a
+    new table where a label repeats."""
+    parts: list[list[int]] = []
+    seen: set[str] = set()
+    for c in columns:
+        name = hints.get(c)
+        if not parts or c > parts[-1][-1] + 3 or (name in seen and _enough(parts[-1], hints)):
+            parts.append([])
+            seen = set()
+        parts[-1].append(c)
         if name:
-            labels.setdefault((s, r), []).append((c, name))
-    tables = []
-    for (s, r), found in sorted(labels.items()):
-        if len(found) < MIN_LABELS:
-            continue
-        segment: dict[str, int] = {}
-        for c, name in sorted(found) + [(None, None)]:
-            if name is None or name in segment:  # a repeated label starts the next table
-                if _looks_like_table(segment):
-                    tables.append(Table(s, r, dict(segment)))
-                segment = {}
-            if name is not None:
-                segment[name] = c
-    for table in tables:
-        _find_rows(book, table)
-    return tables
+            seen.add(name)
+    return [p for p in parts if len(p) >= 8]
 
 
-def _looks_like_table(segment: dict[str, int]) -> bool:
-    return len(segment) >= MIN_LABELS and sum(n.startswith("dw") for n in segment) >= 4
+def _enough(part: list[int], hints: dict[int, str]) -> bool:
+    return len({hints[c] for c in part if c in hints}) >= MIN_HINTS
 
 
-def _find_rows(book: Book, table: Table) -> None:
-    """Data rows: from just under the header, while most of the table's columns hold something."""
-    s, cols = table.sheet, list(table.columns.values())
-
-    def filled(r: int) -> int:
-        return sum((s, r, c) in book.constants or (s, r, c) in book.formulas for c in cols)
-
-    r = table.header_row + 1
-    while r <= table.header_row + 3 and filled(r) * 2 < len(cols):  # a units or maths line
-        r += 1
-    last_row = book.extent[s][0]
-    while r <= last_row and filled(r) * 2 >= len(cols):
-        table.rows.append(r)
-        r += 1
-    left, right = min(cols), max(cols)
-    for c in range(left, right + 1):
-        v = book.constants.get((s, table.header_row, c))
-        if c not in cols and isinstance(v, str) and v.strip():
-            table.helpers[c] = v.strip()
+def _labels(book: Book, s: int, header: int) -> dict[int, str]:
+    width = book.extent[s][1]
+    out = {}
+    for c in range(1, width + 1):
+        v = book.constants.get((s, header, c))
+        if isinstance(v, str) and v.strip():
+            out[c] = v.strip()
+    return out
 
 
 def find_eta(book: Book, engine, table: Table) -> None:
@@ -160,9 +213,9 @@ def find_eta(book: Book, engine, table: Table) -> None:
                 return
     best = None
     for (s, r, c), v in book.constants.items():
-        if s != table.sheet or not isinstance(v, str) or _norm(v) not in _ETA_LABELS:
+        if s != table.sheet or not is_eta(v):
             continue
-        for key in ((s, r, c + 1), (s, r + 1, c)):
+        for key in ((s, r, c + 1), (s, r, c + 2), (s, r + 1, c)):
             if isinstance(engine.value(key), float):
                 above = r <= table.header_row
                 distance = (0 if above else 1, abs(table.header_row - r) + abs(c - table.corner[2]))

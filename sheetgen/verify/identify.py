@@ -1,0 +1,231 @@
+"""Which column of a table holds which quantity, decided by what its cells compute.
+
+A header label is a hint. The passes below settle each quantity of `network.COLUMNS`, each pass
+using what the earlier ones settled, until nothing changes:
+
+1. labels:      a label that names exactly one column of the region;
+2. updates:     a weight column's update `w − η·g` reads its gradient column g;
+3. computation: a column whose values equal a quantity's template evaluated on the columns
+                already identified (σ of h1, w1·i1 + w2·i2, ½(t1−a_o1)², ...) is that quantity;
+4. solving:     a quantity whose template reads columns not yet identified names them, when
+                exactly one choice among the remaining columns (or the cells it reads outside
+                the table: inputs typed once above it) makes its values come out;
+5. elimination: one quantity and one column left.
+
+Values are compared on the first PROBE data rows, where students' formulas are most often right.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from .. import network as net
+from .book import Book
+from .tables import Region, Table, is_update
+
+PROBE = 6
+GIVEN = ("t1", "t2", "i1", "i2")
+
+
+class Evidence:
+    """The values and references of a region's first rows, and what is settled so far."""
+
+    def __init__(self, book: Book, engine, region: Region):
+        self.book, self.engine, self.region = book, engine, region
+        self.s = region.sheet
+        self.rows = region.rows[:PROBE]
+        self.where: dict[str, object] = {}  # quantity -> column number, or a fixed cell key
+
+    def column(self, c: int, offset: int = 0) -> np.ndarray:
+        return np.array([_number(self.engine.value((self.s, r + offset, c))) for r in self.rows])
+
+    def values(self, name: str, offset: int = 0) -> np.ndarray:
+        where = self.where[name]
+        if isinstance(where, tuple):  # a fixed cell: the same value in every row
+            return np.full(len(self.rows), _number(self.engine.value(where)))
+        return self.column(where, offset)
+
+    def free_columns(self) -> list[int]:
+        taken = set(self.where.values())
+        return [c for c in self.region.columns if c not in taken]
+
+    def predict(self, name: str, trial: dict | None = None) -> np.ndarray | None:
+        """The template of `name` on the settled columns (and `trial` ones), or None if it reads
+        a quantity not yet settled."""
+        q = net.BY_NAME[name]
+        refs = [n for n, _ in q.refs()]
+        if "eta" in refs or any(n not in self.where and n not in (trial or {}) for n in refs):
+            return None
+        saved = dict(self.where)
+        self.where.update(trial or {})
+        try:
+            return net.evaluate(q.formula, lambda n, off: self.values(n, off))
+        finally:
+            self.where = saved
+
+    def matches(self, predicted: np.ndarray, actual: np.ndarray) -> bool:
+        ok = np.isfinite(predicted) & np.isfinite(actual)
+        agree = ok & (np.abs(predicted - actual) <= 1e-12 + 1e-9 * np.abs(actual))
+        return agree.sum() >= min(2, len(self.rows)) and agree.sum() * 2 >= ok.sum() > 0
+
+    def outside_cells(self) -> list[tuple[int, int, int]]:
+        """Cells outside the region's columns that the first data row's formulas read."""
+        cols, out = set(self.region.columns), {}
+        for c in self.region.columns:
+            for ref in self.engine.refs((self.s, self.rows[0], c)) if self.rows else ():
+                if ref[0] != self.s or ref[2] not in cols:
+                    out[ref] = None
+        return [k for k in out if isinstance(_number(self.engine.value(k)), float)]
+
+
+def _number(v) -> float:
+    return v if type(v) is float else np.nan
+
+
+def identify(book: Book, engine, region: Region) -> Table:
+    """A Table for the region; `table.problem` says in one sentence what could not be told."""
+    ev = Evidence(book, engine, region)
+    _labels(ev)
+    progress = True
+    while progress:
+        progress = _updates(ev) | _computed(ev) | _solved(ev)
+    _eliminate(ev)
+    columns = {n: w for n, w in ev.where.items() if not isinstance(w, tuple)}
+    cells = {n: w for n, w in ev.where.items() if isinstance(w, tuple)}
+    helpers = {c: t for c, t in region.labels.items() if c not in columns.values()}
+    table = Table(region.sheet, region.header_row, columns, list(region.rows), cells, helpers)
+    table.problem = _problem(ev, table)
+    return table
+
+
+def _labels(ev: Evidence) -> None:
+    counts: dict[str, list[int]] = {}
+    for c, name in ev.region.hints.items():
+        counts.setdefault(name, []).append(c)
+    for name, cols in counts.items():
+        if len(cols) == 1:
+            ev.where[name] = cols[0]
+
+
+def _updates(ev: Evidence) -> bool:
+    """A labelled weight's update names its gradient column, unless that column's own label
+    names another gradient (then the update is the mistake, reported later)."""
+    changed = False
+    for k in range(1, 9):
+        w, g = f"w{k}", f"dw{k}"
+        if g in ev.where or not isinstance(ev.where.get(w), int) or len(ev.rows) < 2:
+            continue
+        read = _gradient_read(ev, ev.where[w])
+        hint = ev.region.hints.get(read)
+        if read in ev.free_columns() and hint in (None, g):
+            ev.where[g], changed = read, True
+    return changed
+
+
+def _gradient_read(ev: Evidence, c: int) -> int | None:
+    """The column (other than its own) that the update formula of column `c` reads one row up,
+    in the first data rows after the first."""
+    for r in ev.rows[1:3]:
+        key = (ev.s, r, c)
+        if key in ev.book.formulas and is_update(ev.engine, key):
+            others = {x[2] for x in ev.engine.refs(key) if x[0] == ev.s and x[1] == r - 1} - {c}
+            if len(others) == 1:
+                return others.pop()
+    return None
+
+
+def _computed(ev: Evidence) -> bool:
+    """Columns whose values equal a quantity's template on the settled columns."""
+    changed = False
+    for name in net.NAMES:
+        if name in ev.where or name in GIVEN or name.startswith("w"):
+            continue
+        predicted = ev.predict(name)
+        if predicted is None:
+            continue
+        found = [c for c in ev.free_columns() if ev.matches(predicted, ev.column(c))]
+        if len(found) == 1:
+            ev.where[name], changed = found[0], True
+    return changed
+
+
+def _solved(ev: Evidence) -> bool:
+    """A settled quantity whose template reads one or two unsettled quantities names them."""
+    changed = False
+    for name in net.NAMES:
+        if name not in ev.where or isinstance(ev.where[name], tuple) or name.startswith("w"):
+            continue
+        unknown = [n for n, _ in net.BY_NAME[name].refs() if n not in ev.where and n != "eta"]
+        if not 1 <= len(unknown) <= 2:
+            continue
+        actual = ev.column(ev.where[name])
+        choices = [c for c in _candidates(ev, unknown)
+                   if ev.matches(ev.predict(name, dict(zip(unknown, c))), actual)]
+        choice = _one(ev, choices)
+        if choice is not None:
+            ev.where.update(zip(unknown, choice))
+            changed = True
+    return changed
+
+
+def _candidates(ev: Evidence, unknown: list[str]):
+    """Ordered choices of distinct free columns (and, for inputs, cells outside the table)."""
+    pools = []
+    for name in unknown:
+        pool: list[object] = ev.free_columns()
+        if name in GIVEN:
+            pool = pool + ev.outside_cells()
+        pools.append(pool)
+    for choice in itertools.product(*pools):
+        if len(set(choice)) == len(choice):
+            yield choice
+
+
+def _one(ev: Evidence, choices: list[tuple]):
+    """The single choice; among several, the leftmost when all of them give the same values
+    (t1 = t2 = 0.5 cannot be told apart by what they compute, and need not be)."""
+    if len(choices) <= 1:
+        return choices[0] if choices else None
+    seen = {tuple(tuple(np.round(_where_values(ev, w), 15)) for w in choice) for choice in choices}
+    return min(choices, key=_order) if len(seen) == 1 else None
+
+
+def _where_values(ev: Evidence, where) -> np.ndarray:
+    if isinstance(where, tuple):
+        return np.full(len(ev.rows), _number(ev.engine.value(where)))
+    return ev.column(where)
+
+
+def _order(choice: tuple) -> tuple:
+    """Columns left to right, then cells outside the table."""
+    return tuple((1, *w) if isinstance(w, tuple) else (0, w) for w in choice)
+
+
+def _eliminate(ev: Evidence) -> None:
+    missing = [n for n in net.NAMES if n not in ev.where]
+    free = [c for c in ev.free_columns() if c not in ev.region.hints]
+    if len(missing) == 1 and len(free) == 1:
+        ev.where[missing[0]] = free[0]
+
+
+def _problem(ev: Evidence, table: Table) -> str:
+    missing = table.missing
+    if not missing or not table.rows:
+        return ""
+    shown = ", ".join(net.BY_NAME[n].label for n in missing[:8]) + ("…" if len(missing) > 8 else "")
+    free = [c for c in ev.free_columns() if c not in table.helpers or c in ev.region.labels]
+    if not free:
+        return (f"a table of {len(table.columns)} of the 31 quantities; no column holds {shown} "
+                "(none is labelled so or computes it)")
+    from openpyxl.utils import get_column_letter
+
+    where = ", ".join(
+        f"{get_column_letter(c)}" + (f" ({ev.region.labels[c][:20]!r})" if c in ev.region.labels
+                                     else "")
+        for c in free[:4]
+    )
+    return (f"cannot tell which column holds {shown}: column(s) {where} neither carry such a "
+            "label nor compute it from the other columns")
+

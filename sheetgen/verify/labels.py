@@ -1,0 +1,64 @@
+"""What a header label says: a hint at the quantity of its column, however a student spells it.
+
+Students type ∂ as 𝟃 (U+1D7C3), Ә (Cyrillic schwa), δ or plain d, write `Etotaldw1`, `E∂w1`,
+`∂E_t/∂W1`, `out_h1`, `act_o2`, and η as ͷ or `learningRate=`. `quantity` folds all of these
+onto the names of `network.COLUMNS`. A label is only a hint: `identify` decides what a column is
+by what its cells compute, and uses labels to break ties.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters students use for ∂ (after NFKC, which folds the mathematical ∂ variants) and for η.
+PARTIAL_LOOKALIKES = "∂әδðɘ∇"
+ETA_LOOKALIKES = "ηͷŋƞɳ"
+_FOLD = str.maketrans({**{c: "d" for c in PARTIAL_LOOKALIKES}, **{c: "η" for c in ETA_LOOKALIKES}})
+_DROP = re.compile(r"[\s_\-·:()\[\]{}=.,;'\"*]")
+
+# Normalised label -> quantity name; `{}` takes the digit of the match.
+_PATTERNS = [
+    (r"(?:t|target|targett|targeto|y|true|expected)([12])", "t{}"),
+    (r"(?:i|input|inputi|in|x)([12])", "i{}"),
+    (r"(?:w|weight)([1-8])", "w{}"),
+    (r"(?:h|neth|inh|zh|hin|hnet|sumh)([12])", "h{}"),
+    (r"(?:ah|outh|outputh|σh|sigh|sigmah|sigmoidh|acth|activationh|hout|hact|ha)([12])", "a_h{}"),
+    (r"h([12])(?:out|output|act|a|σ)", "a_h{}"),
+    (r"(?:o|neto|ino|zo|oin|onet|sumo)([12])", "o{}"),
+    (r"(?:ao|outo|outputo|σo|sigo|sigmao|sigmoido|acto|activationo|oout|oact|oa|yhat|ŷ|pred)([12])",
+     "a_o{}"),
+    (r"o([12])(?:out|output|act|a|σ)", "a_o{}"),
+    (r"(?:e|eo|error|err|loss|l)o?([12])", "E{}"),
+    (r"(?:etotal|etot|esum|e|et|total|totalerror|errortotal|error|loss|totalloss|losstotal|ltotal)()",
+     "E_total"),
+    # ∂E_total/∂w1 in every spelling: de/dw1, detotal/dw1, det/dw1, etotaldw1, edw1, dw1, gradw1
+    (r"d?(?:e|l|err|error|loss|cost|j)(?:total|tot|t|sum)?/?d?w([1-8])", "dw{}"),
+    (r"(?:d|grad|gradient|g)w([1-8])", "dw{}"),
+]
+_COMPILED = [(re.compile(f"^{p}$"), name) for p, name in _PATTERNS]
+_ETA = {"η", "eta", "lr", "learningrate", "alpha", "α", "rate", "learnrate", "stepsize",
+        "learningratelr", "lrη", "ηlr"}
+
+
+def normalize(text: str) -> str:
+    """Lower case, NFKC, look-alikes folded (∂ → d, ͷ → η), separators and brackets dropped."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
+    return _DROP.sub("", text)
+
+
+def quantity(label) -> str | None:
+    """The quantity a header label names, or None: `quantity('𝟃E/𝟃w1') == 'dw1'`."""
+    if not isinstance(label, str) or len(label) > 40:
+        return None
+    text = normalize(label)
+    for pattern, name in _COMPILED:
+        m = pattern.match(text)
+        if m:
+            return name.format(*m.groups())
+    return None
+
+
+def is_eta(label) -> bool:
+    """Whether a label names the learning rate: `η`, `ͷ`, `eta =`, `Learning Rate `, `L.R`."""
+    return isinstance(label, str) and len(label) <= 40 and normalize(label) in _ETA
