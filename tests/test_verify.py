@@ -140,7 +140,7 @@ def test_several_tables_on_several_sheets(tmp_path):
     ]
     assert (
         result.tables[3].causes[0].message
-        == "AF8 (∂E/∂w8) reads K8 (a_h1); the chain rule needs M8 (a_h2)"
+        == "AF8 (∂E/∂w8) reads a_h1 (column K) where the chain rule needs a_h2 (column M)"
     )
 
 
@@ -166,7 +166,7 @@ def test_pasted_values_fail_with_that_reason(tmp_path):
     assert (
         result.tables[0]
         .causes[0]
-        .message.startswith("every computed cell holds a pasted number, not a formula (")
+        .words.startswith("every computed cell holds a pasted number, not a formula (")
     )
 
 
@@ -235,20 +235,27 @@ def test_planted_mistake_is_the_first_root_cause(tmp_path, name, kind, text):
     first = table.causes[0]
     assert first.cell == f"Sheet1!{planted}", [f.message for f in table.causes]
     assert first.message.startswith(f"{planted} ({net.BY_NAME[name].label}) ")
+    # The fix is what the sample writer puts in that cell when nothing is planted.
+    single(tmp_path / "right.xlsx")
+    assert first.fix == load_workbook(tmp_path / "right.xlsx").active[planted].value
+    up = " one row up" if name in net.WEIGHT_NAMES else ""
     if kind == "wrong-weight":
         wrong = re.findall(r"\{(w\d)", text)[-1]
         right = re.findall(r"\{(w\d)", net.BY_NAME[name].formula)[-1]
-        r = info["rows"][PLANT] - (1 if name in net.WEIGHT_NAMES else 0)
-        of = f" of row {r}" if name in net.WEIGHT_NAMES else ""
-        assert f"reads {_col(info['cols'][wrong])}{r} ({wrong}{of})" in first.message
-        assert f"needs {_col(info['cols'][right])}{r} ({right}{of})" in first.message
-    if kind == "wrong-row" and name in net.WEIGHT_NAMES:
-        r = info["rows"][PLANT]
-        c = _col(info["cols"][name])
-        assert first.message == (
-            f"{planted} ({name}) reads {c}{r - 2} ({name} of row {r - 2}) "
-            f"where the update rule needs {c}{r - 1} ({name} of row {r - 1})"
+        assert first.words == (
+            f"reads {wrong}{up} (column {_col(info['cols'][wrong])}) where "
+            f"{'the update rule' if up else RULES[name]} needs "
+            f"{right}{up} (column {_col(info['cols'][right])})"
         )
+    if kind == "wrong-row" and name in net.WEIGHT_NAMES:
+        c = _col(info["cols"][name])
+        assert first.words == (
+            f"reads {name} 2 rows up (column {c}) where the update rule needs {name} one row up "
+            f"(column {c})"
+        )
+
+
+RULES = {q.name: "the forward pass" if q.block == 1 else "the chain rule" for q in net.COMPUTED}
 
 
 def _col(c: int) -> str:
@@ -264,9 +271,12 @@ def test_issue_example_words_and_spread(tmp_path, capsys):
     assert main(["verify", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[1:] == [
-        "  'η=0.5'!B5 (8 rows, η = 0.5 from B3):",
-        "    Y7 (∂E/∂w1) reads O7 (w6); the chain rule needs P7 (w7)",
-        "    the error spreads to 128 more cells of the table (rows 7 to 13)",
+        "  tables: 'η=0.5'!B5 (8 rows, η = 0.5 in B3, fail)",
+        "  'η=0.5'!Y7 (∂E/∂w1) reads w6 (column O) where the chain rule needs w7 (column P)",
+        "      Y7 is  =(({S7}-{B7})*{S7}*(1-{S7})*{N7}+({U7}-{C7})*{U7}*(1-{U7})*{O7})*{K7}*(1-{K7})*{D7}"
+        .replace("{", "").replace("}", ""),
+        "      write  =((S7-B7)*S7*(1-S7)*N7+(U7-C7)*U7*(1-U7)*P7)*K7*(1-K7)*D7",
+        "  the errors spread to 128 more cells that read them",
     ]
 
 
@@ -276,8 +286,8 @@ def test_helper_columns_are_read_through(tmp_path):
     info = single(tmp_path / "h.xlsx", layout, mistake=mistake)
     first = verify(tmp_path / "h.xlsx").tables[0].causes[0]
     r = info["rows"][PLANT]
-    assert first.message.startswith(f"AC{r} (∂E/∂w5) reads ")
-    assert "(a_o2)" in first.message and "needs" in first.message and "(a_o1)" in first.message
+    assert first.message.startswith(f"AC{r} (∂E/∂w5) reads a_o2 (column ")
+    assert first.message.partition(" needs ")[2].count("a_o1 (column") == 1
 
 
 # --- outputs -----------------------------------------------------------------------------------
@@ -306,7 +316,7 @@ def test_json_junit_and_parallel(tmp_path, capsys):
     cause = data["files"][1]["tables"][0]["causes"][0]
     assert (
         cause["cell"] == "Sheet1!X8"
-        and cause["message"] == "X8 (E_total) does not read W8 (E2), which the forward pass needs"
+        and cause["message"] == "X8 (E_total) lacks E2 (column W), which the forward pass needs"
     )
     suite = ET.parse(junit).getroot()
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "1", "1")
@@ -337,8 +347,8 @@ def test_wrong_weight_found_in_student_layouts(tmp_path, layout):
     first = verify(path).tables[0].causes[0]
     r, cols = info["rows"][PLANT], info["cols"]
     assert first.message == (
-        f"{_col(cols['dw1'])}{r} (∂E/∂w1) reads {_col(cols['w6'])}{r} (w6); "
-        f"the chain rule needs {_col(cols['w7'])}{r} (w7)"
+        f"{_col(cols['dw1'])}{r} (∂E/∂w1) reads w6 (column {_col(cols['w6'])}) "
+        f"where the chain rule needs w7 (column {_col(cols['w7'])})"
     )
 
 

@@ -119,9 +119,8 @@ BAD = {  # name: (maker, exit code, the one line after "FILE: ")
         make_no_table,
         2,
         (
-            "ERROR: no iteration table found in 1 sheet(s): no row has the "
-            "labels t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8, and no rows update weights "
-            "as w − η·∂E/∂w"
+            "ERROR: no iteration table found in 1 sheet(s): no header row names the "
+            "quantities t1 … ∂E/∂w8, and no rows update weights as w − η·∂E/∂w"
         ),
     ),
     "100k-rows": (
@@ -142,7 +141,8 @@ def test_unreadable_files(tmp_path, capsys, name):
     maker(path)
     assert main(["verify", str(path)]) == code
     out, err = capsys.readouterr()
-    assert out == f"{path}: {line}\n"
+    assert " ".join(x.strip() for x in out.splitlines()) == f"{path}: {line}"
+    assert all(len(x) <= 200 for x in out.splitlines())
     assert "Traceback" not in out + err
 
 
@@ -183,7 +183,7 @@ def test_formula_errors_are_named_at_their_origin(tmp_path, capsys, name):
     assert main(["verify", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{path}: FAIL (1 of 1 table(s) wrong")
-    assert out[2] == f"    {first}"
+    assert out[2] == f"  Sheet!{first}"
 
 
 def test_text_where_a_number_belongs(tmp_path, capsys):
@@ -195,8 +195,8 @@ def test_text_where_a_number_belongs(tmp_path, capsys):
     wb.save(path)
     assert main(["verify", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[2] == "    E6 (i2) holds the text '0.1 ' where a number belongs"
-    assert "    B8 (t1) holds the text 'n/a' where a number belongs" in out
+    assert out[2] == "  Sheet!E6 (i2) holds the text '0.1 ' where a number belongs"
+    assert "  Sheet!B8 (t1) holds the text 'n/a' where a number belongs" in out
 
 
 def test_error_in_the_eta_cell(tmp_path, capsys):
@@ -207,7 +207,7 @@ def test_error_in_the_eta_cell(tmp_path, capsys):
     wb.save(path)
     assert main(["verify", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[2] == "    B3 (η) gives #DIV/0! (division by zero)"
+    assert out[2] == "  Sheet!B3 (η) gives #DIV/0! (division by zero)"
 
 
 def test_stale_cached_values_are_a_note(tmp_path, capsys):

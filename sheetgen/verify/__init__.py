@@ -24,7 +24,7 @@ from .tables import find_regions
 
 __all__ = ["DEFAULTS", "CannotCheck", "FileResult", "Finding", "TableResult", "verify"]
 
-LABELS = "t1 … w8, h1 … E_total, ∂E/∂w1 … ∂E/∂w8"
+LABELS = "t1 … ∂E/∂w8"
 DEFAULTS = {"engine": "builtin", "rtol": 1e-9, "atol": 1e-12, "max_rows": 10_000}
 
 
@@ -57,8 +57,8 @@ def verify(
         tables = [identify(book, evaluator, region) for region in find_regions(book, evaluator)]
         if not tables:
             raise CannotCheck(
-                f"no iteration table found in {len(book.sheets)} sheet(s): no row "
-                f"has the labels {LABELS}, and no rows update weights as w − η·∂E/∂w"
+                f"no iteration table found in {len(book.sheets)} sheet(s): no header row names "
+                f"the quantities {LABELS}, and no rows update weights as w − η·∂E/∂w"
             )
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
         result.notes = stale_notes(evaluator)

@@ -1,35 +1,26 @@
-"""Check one iteration table against the NumPy reference and find its root causes.
+"""Check one iteration table against the NumPy reference and find the cells that are wrong.
 
 Every cell is compared with `network.iterate` started from the table's own first row and η.
 Every cell is also recomputed from its template on the sheet's own upstream values ("local"
 check): a cell that differs from the reference *and* from its local value has a wrong formula of
-its own; one that differs only from the reference inherited the error. Root causes are the former,
-earliest row first; the latter are counted once as the spread.
+its own (a root cause); one that differs only from the reference inherited the error (the
+spread). `findings.group` turns the root causes into one finding per distinct mistake.
+
+The phases, in order: read the values (errors and text are root causes), find η, look at the
+structure (pasted numbers, updates that do not read η), compare with the reference.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .. import network as net
-from .diagnose import explain, label, number
+from .diagnose import label, number
+from .findings import Cause, Finding, group
 from .functions import XLError
 from .tables import Table, find_eta, reads
-
-ORDER = {name: k for k, name in enumerate(net.NAMES)}
-
-
-@dataclass
-class Finding:
-    """One root cause: `cell` is the full address, `message` the sentence shown to people."""
-
-    kind: str  # formula | pasted | error | text | structure | values
-    cell: str
-    message: str
-    row: int = 0
-    order: int = 0
 
 
 @dataclass
@@ -45,6 +36,7 @@ class TableResult:
     causes: list[Finding] = field(default_factory=list)
     spread: str = ""
     reason: str = ""  # why the table cannot be checked (status error)
+    wrong: list[tuple[int, int, int]] = field(default_factory=list, repr=False)  # the spread
 
     @property
     def name(self) -> str:
@@ -53,7 +45,9 @@ class TableResult:
         return f"{quote_sheet(self.sheet)}!{self.header}"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = {k: v for k, v in self.__dict__.items() if k != "wrong"}
+        out["causes"] = [f.to_dict() for f in self.causes]
+        return out
 
 
 def _close(a, b, rtol: float, atol: float):
@@ -61,26 +55,17 @@ def _close(a, b, rtol: float, atol: float):
         return np.abs(a - b) <= atol + rtol * np.abs(b)
 
 
-def local_values(
-    values: dict[str, np.ndarray], eta: float, name: str, helpers: bool = False
-) -> np.ndarray:
+def local_values(values: dict[str, np.ndarray], eta: float, name: str) -> np.ndarray:
     """The template of `name` evaluated row by row on the sheet's own values (vectorised)."""
     n = len(values[name])
-    env = {}
 
-    def ref(q: str, offset: int) -> str:
+    def ref(q: str, offset: int):
         if q == "eta":
-            return repr(float(eta))
+            return float(eta)
         v = values[q]
-        if offset:
-            v = np.concatenate([np.full(-offset, np.nan), v[:offset]])
-        env[f"_{len(env)}"] = v
-        return f"_{len(env) - 1}"
+        return np.concatenate([np.full(-offset, np.nan), v[:offset]]) if offset else v
 
-    expr = net.render(net.BY_NAME[name].formula, ref)
-    with np.errstate(all="ignore"):
-        out = eval(expr, {"__builtins__": {}, "EXP": np.exp}, env)
-    return np.broadcast_to(np.asarray(out, dtype=float), (n,))
+    return np.broadcast_to(net.evaluate(net.BY_NAME[name].formula, ref), (n,))
 
 
 def check_table(
@@ -89,27 +74,47 @@ def check_table(
     book = engine.book
     sheet = book.sheets[table.sheet]
     result = TableResult(sheet, book.address(table.corner, sheet=False), "error", len(table.rows))
-    if not table.rows:
-        result.reason = "a header row with no data rows under it"
+    result.reason = _cannot_check(table, max_rows)
+    if result.reason:
         return result
-    if table.problem:
-        result.reason = table.problem
-        return result
-    if len(table.rows) > max_rows:
-        result.reason = f"{len(table.rows):,} rows; the limit is {max_rows:,} (see --max-rows)"
-        return result
-
     find_eta(book, engine, table)
-    rows, n = table.rows, len(table.rows)
-    causes: dict[tuple, Finding] = {}
+    causes: dict[tuple, Cause] = {}
+    values = _read_values(engine, table, causes)
+    result.cells = len(net.NAMES) * len(table.rows)
+    eta = _learning_rate(engine, table, values, causes, result)
+    pasted = _pasted(book, table)
+    if pasted and len(pasted) == sum(len(table.rows) - (q.block == 0) for q in net.COMPUTED):
+        key = pasted[0][0]
+        causes = {key: Cause("pasted", key, pasted[0][1], text=(
+            f"every computed cell holds a pasted number, not a formula ({len(pasted):,} cells "
+            f"from {book.address(key, sheet=False)} on)"))}
+    else:
+        for key, name in pasted:
+            causes.setdefault(key, Cause("pasted", key, name,
+                                         text="holds a pasted number, not a formula"))
+        _updates_read_eta(engine, table, causes)
+        if eta is not None and np.isfinite(eta):
+            _compare(engine, table, values, eta, causes, result, rtol, atol)
+    result.causes = group(engine, table, list(causes.values()))
+    result.status = "fail" if result.causes else "pass"
+    return result
 
-    def cause(kind: str, key, message: str, name: str | None = None) -> None:
-        if key not in causes:
-            order = ORDER.get(name, 100 + key[2]) if key[0] == table.sheet else -1
-            causes[key] = Finding(kind, book.address(key), message, key[1], order)
 
-    # --- values, errors and text -------------------------------------------------------------
-    values = {name: np.full(n, np.nan) for name in net.NAMES}
+def _cannot_check(table: Table, max_rows: int) -> str:
+    if not table.rows:
+        return "a header row with no data rows under it"
+    if table.problem:
+        return table.problem
+    if len(table.rows) > max_rows:
+        return f"{len(table.rows):,} rows; the limit is {max_rows:,} (see --max-rows)"
+    return ""
+
+
+def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
+    """Every quantity's values as a float array (nan where a cell holds no number); errors,
+    empty cells and text are root causes."""
+    book, rows = engine.book, table.rows
+    values = {name: np.full(len(rows), np.nan) for name in net.NAMES}
     for name in net.NAMES:
         column = values[name]
         for k, r in enumerate(rows):
@@ -119,161 +124,111 @@ def check_table(
                 column[k] = v
             elif isinstance(v, XLError):
                 origin = v.origin or key
-                where = label(book, table, origin, origin[1])
-                if v.code == "#CIRC!":
-                    cause("error", origin, f"{where} is part of {v.detail}", table.name_at(origin))
-                else:
-                    cause(
-                        "error",
-                        origin,
-                        f"{where} gives {v.code} ({v.detail})",
-                        table.name_at(origin),
-                    )
+                text = (f"is part of {v.detail}" if v.code == "#CIRC!"
+                        else f"gives {v.code} ({v.detail})")
+                causes.setdefault(origin, Cause("error", origin, table.name_at(origin), text=text))
             elif v is None or v == "":
-                cause(
-                    "text",
-                    key,
-                    f"{label(book, table, key, r)} is empty where a number belongs",
-                    name,
-                )
-            else:
+                causes.setdefault(key, Cause("text", key, name,
+                                             text="is empty where a number belongs"))
+            elif not _inherits_text(engine, key):
                 shown = f"the text {v!r}" if isinstance(v, str) else f"the value {v!r}"
-                cause(
-                    "text",
-                    key,
-                    f"{label(book, table, key, r)} holds {shown} where a number belongs",
-                    name,
-                )
-    result.cells = 31 * n
+                causes.setdefault(key, Cause("text", key, name,
+                                             text=f"holds {shown} where a number belongs"))
+    return values
 
-    # --- η ------------------------------------------------------------------------------------
-    eta = None
+
+def _inherits_text(engine, key) -> bool:
+    """A formula that only passes on text it reads (`=E6` under a text cell) is no root cause."""
+    return key in engine.book.formulas and any(
+        isinstance(engine.value(ref), str) for ref in engine.refs(key))
+
+
+def _learning_rate(engine, table: Table, values, causes: dict, result: TableResult):
+    """η from its cell, or inferred from the first two rows (a root cause: typed into formulas)."""
+    book, rows = engine.book, table.rows
     if table.eta_key is not None:
         v = engine.value(table.eta_key)
         result.eta_cell = book.address(table.eta_key)
         result.eta_source = table.eta_source
         if type(v) is float:
-            eta = v
-        else:
-            shown = v.code if isinstance(v, XLError) else repr(v)
-            cause(
-                "error",
-                table.eta_key,
-                f"η in {book.address(table.eta_key)} holds {shown}, not a number",
-            )
-    elif n >= 2 and values["dw1"][0]:
+            result.eta = v
+            return v
+        shown = v.code if isinstance(v, XLError) else repr(v)
+        causes.setdefault(table.eta_key, Cause("error", table.eta_key, None, text=(
+            f"(η) holds {shown}, not a number")))
+        return None
+    if len(rows) >= 2 and values["dw1"][0]:
         eta = (values["w1"][0] - values["w1"][1]) / values["dw1"][0]
-        result.eta_source = "inferred from w1 of the first two rows: no cell holds η"
+        result.eta, result.eta_source = eta, "inferred from w1 of the first two rows: no cell holds η"
         first = table.key("w1", rows[1])
-        cause(
-            "structure",
-            first,
-            f"{label(book, table, first, rows[1])} multiplies by a number typed "
-            "into the formula; put η in a cell of its own and read it",
-            "w1",
-        )
-    result.eta = eta
+        causes.setdefault(first, Cause("structure", first, "w1", text=(
+            "multiplies by a number typed into the formula; put η in a cell of its own and "
+            "read it")))
+        return eta
+    return None
 
-    # --- structure: live formulas, updates that read η ------------------------------------------
-    pasted = []
+
+def _pasted(book, table: Table) -> list[tuple[tuple, str]]:
+    """Computed cells that hold a number instead of a formula (the first row's t, i, w aside)."""
+    out = []
     for q in net.COMPUTED:
-        for r in rows[1:] if q.block == 0 else rows:
+        for r in table.rows[1:] if q.block == 0 else table.rows:
             key = table.key(q.name, r)
             if key not in book.formulas and isinstance(book.constants.get(key), float):
-                pasted.append((key, q.name))
-    if pasted and len(pasted) == sum(n - 1 if q.block == 0 else n for q in net.COMPUTED):
-        key = pasted[0][0]
-        result.causes = [
-            Finding(
-                "pasted",
-                book.address(key),
-                f"every computed cell holds a pasted number, not a formula "
-                f"({len(pasted):,} cells from {book.address(key, sheet=False)} on)",
-                key[1],
-            )
-        ]
-        result.status = "fail"
-        return result
-    for key, name in pasted:
-        cause(
-            "pasted",
-            key,
-            f"{label(book, table, key, key[1])} holds a pasted number, not a formula",
-            name,
-        )
-    if table.eta_key is not None:
-        for k in range(1, 9):
-            for r in rows[1:]:
-                key = table.key(f"w{k}", r)
-                if key in book.formulas and table.eta_key not in reads(engine, table, key):
-                    cause(
-                        "structure",
-                        key,
-                        f"{label(book, table, key, r)} does not read η "
-                        f"({book.address(table.eta_key, sheet=table.eta_key[0] != table.sheet)})",
-                        f"w{k}",
-                    )
+                out.append((key, q.name))
+    return out
 
-    # --- compare with the reference, and each cell with its own inputs -------------------------
-    start_ok = all(np.isfinite(values[q][0]) for q in ("t1", "t2", "i1", "i2", *net.WEIGHT_NAMES))
-    if eta is not None and np.isfinite(eta) and start_ok:
-        ref = net.iterate(
-            [values["i1"][0], values["i2"][0]],
-            [values["t1"][0], values["t2"][0]],
-            [values[w][0] for w in net.WEIGHT_NAMES],
-            [eta],
-            n,
-        )
-        differs = {
-            q: np.isfinite(values[q]) & ~_close(values[q], ref[q][0], rtol, atol) for q in net.NAMES
-        }
-        for q in net.NAMES:
-            local = local_values(values, eta, q)
-            wrong = (
-                np.isfinite(values[q]) & np.isfinite(local) & ~_close(values[q], local, rtol, atol)
-            )
-            if net.BY_NAME[q].block == 0:
-                wrong[0] = False  # the first row's t, i and w are where the reference starts
-            for k in np.flatnonzero(wrong):
-                key = table.key(q, rows[k])
-                kind = "formula" if key in book.formulas else "pasted"
-                if kind == "formula" and key in causes and causes[key].kind == "structure":
-                    del causes[key]  # the sentence about what it reads says more
-                cause(
-                    kind,
-                    key,
-                    explain(engine, table, key, q, float(values[q][k]), float(local[k])),
-                    q,
-                )
-        n_diff = int(sum(d.sum() for d in differs.values()))
-        if n_diff and not causes:
-            k, order = min(
-                (int(np.flatnonzero(d)[0]), ORDER[q]) for q, d in differs.items() if d.any()
-            )
-            q = net.NAMES[order]
+
+def _updates_read_eta(engine, table: Table, causes: dict) -> None:
+    if table.eta_key is None:
+        return
+    where = engine.book.address(table.eta_key, sheet=table.eta_key[0] != table.sheet)
+    for k in range(1, 9):
+        for r in table.rows[1:]:
+            key = table.key(f"w{k}", r)
+            if key in engine.book.formulas and table.eta_key not in reads(engine, table, key):
+                causes.setdefault(key, Cause("structure", key, f"w{k}",
+                                             text=f"does not read η ({where})"))
+
+
+def _compare(engine, table: Table, values, eta: float, causes: dict, result: TableResult,
+             rtol: float, atol: float) -> None:
+    """Cells that differ from the reference; those that also differ from their own template on
+    the sheet's values are root causes, the others the spread."""
+    book, rows, n = engine.book, table.rows, len(table.rows)
+    if not all(np.isfinite(values[q][0]) for q in ("t1", "t2", "i1", "i2", *net.WEIGHT_NAMES)):
+        return
+    ref = net.iterate([values["i1"][0], values["i2"][0]], [values["t1"][0], values["t2"][0]],
+                      [values[w][0] for w in net.WEIGHT_NAMES], [eta], n)
+    differs = {q: np.isfinite(values[q]) & ~_close(values[q], ref[q][0], rtol, atol)
+               for q in net.NAMES}
+    for q in net.NAMES:
+        local = local_values(values, eta, q)
+        wrong = np.isfinite(values[q]) & np.isfinite(local) & ~_close(values[q], local, rtol, atol)
+        if net.BY_NAME[q].block == 0:
+            wrong[0] = False  # the first row's t, i and w are where the reference starts
+        for k in np.flatnonzero(wrong):
             key = table.key(q, rows[k])
-            cause(
-                "values",
-                key,
-                f"{label(book, table, key, rows[k])} is {number(float(values[q][k]))} "
-                f"where the reference gives {number(float(ref[q][0][k]))}, yet every formula "
-                f"agrees with its own inputs; is η = {number(eta)} right?",
-                q,
-            )
-        later = n_diff - sum(
-            1
-            for key in causes
-            if key[0] == table.sheet
-            and (name := table.name_at(key))
-            and differs[name][rows.index(key[1])]
-        )
-        if later > 0:
-            hit = [rows[k] for d in differs.values() for k in np.flatnonzero(d)]
-            result.spread = (
-                f"the error spreads to {later:,} more cells of the table "
-                f"(rows {min(hit)} to {max(hit)})"
-            )
+            kind = "formula" if key in book.formulas else "pasted"
+            if kind == "formula" and key in causes and causes[key].kind == "structure":
+                del causes[key]  # the sentence about what it reads says more
+            causes.setdefault(key, Cause(kind, key, q, float(values[q][k]), float(local[k])))
+    if any(d.any() for d in differs.values()) and not causes:
+        k, q = min((int(np.flatnonzero(d)[0]), net.NAMES.index(q))
+                   for q, d in differs.items() if d.any())
+        q = net.NAMES[q]
+        key = table.key(q, rows[k])
+        causes[key] = Cause("values", key, q, text=(
+            f"is {number(float(values[q][k]))} where the reference gives "
+            f"{number(float(ref[q][0][k]))}, yet every formula agrees with its own inputs; "
+            f"is η = {number(eta)} right?"))
+    result.wrong = list(dict.fromkeys(
+        table.key(q, rows[k]) for q, d in differs.items() for k in np.flatnonzero(d)
+        if table.key(q, rows[k]) not in causes))
+    if result.wrong:
+        hit = sorted({key[1] for key in result.wrong})
+        result.spread = (f"the error spreads to {len(result.wrong):,} more cells of the table "
+                         f"(rows {hit[0]} to {hit[-1]})")
 
-    result.causes = sorted(causes.values(), key=lambda f: (f.row, f.order))
-    result.status = "fail" if result.causes else "pass"
-    return result
+
+__all__ = ["Finding", "TableResult", "check_table", "label", "local_values"]

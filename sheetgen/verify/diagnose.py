@@ -1,20 +1,42 @@
-"""Say in words why a cell is wrong: what its formula reads against what the maths needs.
+"""Say in words why a cell is wrong, and what the student should write there instead.
 
-A cell whose own formula is wrong (its value differs from its template evaluated on the sheet's
-own upstream values) is explained by mapping the cells it reads, through any helper cells, to
-quantity names via the table's header, and comparing them with `Quantity.refs()`:
+For a cell whose own formula is wrong (its value differs from its template evaluated on the
+sheet's own upstream values), three explanations are tried, the most precise first:
 
-    X7 (∂E/∂w1) reads N7 (w6); the chain rule needs O7 (w7)
+1. `repair`: the single edit of the student's formula that makes it right
+   ("reads a_h1 (column J) where the chain rule needs a_h2 (column L)", "has a product R32*A32
+   where the chain rule needs a difference R32-A32", "lacks parentheses around ...");
+2. `compare`: the parts where the student's tree and the right one differ (two mistakes in one
+   formula are two parts);
+3. what it reads against what the rule needs.
+
+Cells are described by column (`a_h1 (column J)`, `w3 3 rows up (column G)`), so the words are
+the same on every row of a mistake copied down a column and can be reported once for all of them.
+The right formula is the quantity's template written in the student's own cells.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
+
+from openpyxl.utils import get_column_letter
 
 from .. import network as net
+from . import compare, repair, syntax
 from .tables import Table, reads
 
 RULES = {0: "the update rule", 1: "the forward pass", 3: "the chain rule", 6: "the chain rule"}
+_A1 = re.compile(r"('(?:[^']|'')*'!|[A-Za-z_][\w.]*!)?(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(])")
+OP_NOUNS = {"+": "a sum", "-": "a difference", "*": "a product", "/": "a quotient"}
+
+
+@dataclass
+class Explanation:
+    words: str  # what is wrong, without the subject: "reads ... where the chain rule needs ..."
+    fix: str  # the formula to write, in the student's cells
+    formula: str = ""  # what the cell holds now
 
 
 def rule(name: str) -> str:
@@ -42,53 +64,232 @@ def label(book, table: Table, key, row: int) -> str:
     if name is None:
         return f"{addr} (outside the table)"
     text = net.BY_NAME[name].label
-    return f"{addr} ({text})" if key[1] == row else f"{addr} ({text} of row {key[1]})"
+    return f"{addr} ({text})" if key[1] == row or name in table.cells else (
+        f"{addr} ({text} of row {key[1]})")
 
 
-def explain(engine, table: Table, key, name: str, got: float, want: float) -> str:
-    """One sentence on why the cell `key` of quantity `name` holds `got` where `want` belongs."""
+def describe(book, table: Table, key, row: int) -> str:
+    """A cell as the same words on every row: `a_h1 (column J)`, `η (G31)`, `w3 3 rows up
+    (column G)`, `B2 (outside the table)`."""
+    addr = book.address(key, sheet=key[0] != table.sheet)
+    if key == table.eta_key:
+        return f"η ({addr})"
+    name = table.name_at(key)
+    if name is None:
+        return f"{addr} (outside the table)"
+    text = net.BY_NAME[name].label
+    if name in table.cells:
+        return f"{text} ({addr})"
+    column = get_column_letter(key[2])
+    offset = key[1] - row
+    if offset == 0:
+        return f"{text} (column {column})"
+    if offset == -1:
+        return f"{text} one row up (column {column})"
+    where = f"{-offset} rows up" if offset < 0 else f"{offset} rows down"
+    return f"{text} {where} (column {column})"
+
+
+def right_formula(book, table: Table, name: str, row: int) -> str:
+    """The quantity's template written in the table's own cells for `row`: `=J33*C33+...`."""
+    q = net.BY_NAME[name]
+    if row == table.rows[0] and q.block == 0:
+        return ""  # the first row's inputs and weights are where the table starts
+
+    def cell(n: str, offset: int) -> str:
+        if n == "eta":
+            return _absolute(book, table, table.eta_key) if table.eta_key else "η"
+        if n in table.cells:
+            return _absolute(book, table, table.cells[n])
+        return f"{get_column_letter(table.columns[n])}{row + offset}"
+
+    return "=" + net.render(q.formula, cell)
+
+
+def _absolute(book, table: Table, key) -> str:
+    s, r, c = key
+    text = f"${get_column_letter(c)}${r}"
+    return text if s == table.sheet else f"{book.address((s, r, c)).rpartition('!')[0]}!{text}"
+
+
+def explain(engine, table: Table, key, name: str, got: float, want: float) -> Explanation:
+    """Why the cell `key` of quantity `name` holds `got` where `want` belongs, and the fix."""
     book = engine.book
-    s, r, _ = key
-    here = label(book, table, key, r)
+    fix = right_formula(book, table, name, key[1])
     if key not in book.formulas:
-        return (
-            f"{here} holds the number {number(got, want)}, not a formula; "
-            f"it should be {number(want, got)}"
-        )
-    read: dict[tuple[str, int], tuple] = {}  # (name, row offset) -> the cell read
-    for ref in reads(engine, table, key):
+        return Explanation(f"holds the number {number(got, want)}, not a formula; it should "
+                           f"be {number(want, got)}", fix)
+    formula = book.formulas[key]
+    needed = set(net.BY_NAME[name].refs())
+    read = _read(engine, table, key, engine.refs(key))
+    words, repaired = _by_repair(engine, table, key, name, want, needed, read)
+    if words is None:
+        words = _by_comparison(engine, table, key, name, fix)
+    if words is None:
+        words = _by_reads(book, table, key, name, needed, read)
+    if ("eta", 0) in needed:
+        repaired = None  # a student's own η reference may be relative and drift when filled down
+    return Explanation(words, repaired or fix, formula)
+
+
+def _read(engine, table: Table, key, refs) -> dict[tuple[str, int], tuple]:
+    """(name, row offset) -> the cell read, through helper cells; `@addr` for other cells."""
+    out: dict[tuple[str, int], tuple] = {}
+    for ref in reads(engine, table, key, refs=refs):
         if ref == table.eta_key:
-            read[("eta", 0)] = ref
+            out[("eta", 0)] = ref
         elif (n := table.name_at(ref)) is not None:
-            read.setdefault((n, ref[1] - r), ref)
-        elif ref != key:  # a constant outside the table: a name no template uses
-            read[(f"@{book.address(ref)}", 0)] = ref
-    needed = net.BY_NAME[name].refs()
+            out.setdefault((n, 0 if n in table.cells else ref[1] - key[1]), ref)
+        elif ref != key:
+            out[(f"@{engine.book.address(ref)}", 0)] = ref
+    return out
+
+
+def _by_repair(engine, table, key, name, want, needed, read):
+    book, s, r = engine.book, key[0], key[1]
+    missing = [k for k in needed if k not in read]
+    cells = {}
+    for n, off in missing:
+        if n == "eta":
+            if table.eta_key:
+                cells[_absolute(book, table, table.eta_key)] = table.eta_key
+        else:
+            target = table.key(n, r + off)
+            cells[_absolute(book, table, target) if n in table.cells
+                  else book.address(target, sheet=False)] = target
+    extra_keys = {v for k, v in read.items() if k not in needed}
+    extra: dict[str, list[int]] = {}
+    for k, t in enumerate(syntax.parse(book.formulas[key]).tokens):
+        if t.type == "OPERAND" and _token_cell(engine, key, t.value) in extra_keys:
+            extra.setdefault(t.value, []).append(k)
+
+    def check(text: str) -> bool:
+        value, refs = engine.evaluate_text(text, key)
+        if value is None or not abs(value - want) <= 1e-12 + 1e-9 * abs(want):
+            return False
+        return set(_read(engine, table, key, refs)) == needed
+
+    edit = repair.repair(book.formulas[key], check, list(cells), extra)
+    if edit is None:
+        return None, None
+    the = rule(name)
+    if edit.kind == "reference":
+        old = _and(describe(book, table, _token_cell(engine, key, x), r) for x in edit.old.split())
+        new = _and(describe(book, table, cells[x], r) for x in edit.new.split())
+        return f"reads {old} where {the} needs {new}", edit.text
+    if edit.kind == "operator":
+        return (f"has {_noun(edit.old)} {edit.old} {maths(engine, table, key, edit.old)} where "
+                f"{the} needs {_noun(edit.new)} {edit.new}", edit.text)
+    if edit.kind == "parentheses":
+        return f"lacks parentheses around {syntax.short(edit.old, 90)[1:-1]}", edit.text
+    if edit.kind == "extra":
+        old = describe(book, table, _token_cell(engine, key, edit.old), r)
+        return f"also uses {old}, which {the} does not", edit.text
+    return f"does not multiply by {describe(book, table, cells[edit.new], r)}, which {the} needs", (
+        edit.text)
+
+
+def _and(items) -> str:
+    items = list(items)
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+
+
+def _noun(text: str) -> str:
+    """`a product` for `(R32*A32)`: the operation at the top of a part of a formula."""
+    text = text.strip()
+    if text.startswith("(") and syntax_group(text):
+        text = text[1:-1]
+    depth, top = 0, ""
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in OP_NOUNS:
+            top = ch
+    return OP_NOUNS.get(top, "")
+
+
+def _token_cell(engine, key, text: str):
+    try:
+        target = engine.compiler.resolve(text, key[1], key[2])
+    except Exception:  # noqa: BLE001 - a name or text that is no cell
+        return None
+    if isinstance(target, tuple) or not target.is_cell:
+        return None
+    return target.at(*key)[:3]
+
+
+def _by_comparison(engine, table, key, name, fix: str) -> str | None:
+    try:
+        student, right = syntax.parse(engine.book.formulas[key]), syntax.parse(fix)
+    except syntax.SyntaxProblem:
+        return None
+    pairs = compare.differences(student, right, lambda f, node: engine.evaluate_node(node, key))
+    if not pairs or len(pairs) > 3:
+        return None
+    the, out = rule(name), []
+    book, r = engine.book, key[1]
+    for mine, theirs in pairs:
+        a, b = mine.text(), theirs.text()
+        ca, cb = _token_cell(engine, key, a), _token_cell(engine, key, b)
+        if ca is not None and table.name_at(ca) is None and ca != table.eta_key:
+            return None  # a helper cell of the student's: what it reads says more
+        if ca is not None and cb is not None:
+            out.append(f"reads {describe(book, table, ca, r)} where {the} needs "
+                       f"{describe(book, table, cb, r)}")
+        elif not a:
+            what = describe(book, table, cb, r) if cb else f"{b} {maths(engine, table, key, b)}"
+            out.append(f"lacks {what}, which {the} needs")
+        elif not b:
+            what = describe(book, table, ca, r) if ca else f"{a} {maths(engine, table, key, a)}"
+            out.append(f"also has {what}, which {the} does not")
+        else:
+            na, nb = _noun(a), _noun(b)
+            na, nb = (f"{na} ", f"{nb} ") if na and nb and na != nb else ("", "")
+            out.append(f"has {na}{a} {maths(engine, table, key, a)} where {the} needs {nb}{b} "
+                       f"{maths(engine, table, key, b)}")
+    return "; ".join(out)
+
+
+def _by_reads(book, table, key, name, needed, read) -> str:
+    r, the = key[1], rule(name)
     extra = [k for k in read if k not in needed]
     missing = [k for k in needed if k not in read]
-    the = rule(name)
 
-    def cells(keys) -> str:
-        return ", ".join(label(book, table, read[k], r) for k in keys)
+    def cells(keys, where) -> str:
+        return ", ".join(describe(book, table, where(k), r) for k in keys)
 
-    def wanted(keys) -> str:
-        out = []
-        for n, off in keys:
-            if n == "eta":
-                out.append(label(book, table, table.eta_key, r) if table.eta_key else "η")
-            else:
-                out.append(label(book, table, (s, r + off, table.columns[n]), r))
-        return ", ".join(out)
+    def have(k):
+        return read[k]
+
+    def want(k):
+        n, off = k
+        return table.eta_key if n == "eta" else table.key(n, r + off)
 
     if extra and missing:
-        if len(extra) == len(missing) == 1 and extra[0][0] == missing[0][0]:
-            return f"{here} reads {cells(extra)} where {the} needs {wanted(missing)}"
-        return f"{here} reads {cells(extra)}; {the} needs {wanted(missing)}"
+        return f"reads {cells(extra, have)} where {the} needs {cells(missing, want)}"
     if missing:
-        return f"{here} does not read {wanted(missing)}, which {the} needs"
+        return f"does not read {cells(missing, want)}, which {the} needs"
     if extra:
-        return f"{here} also reads {cells(extra)}, which {the} does not use"
-    return (
-        f"{here} reads the same cells as {the} but computes {number(got, want)} "
-        f"where they give {number(want, got)}"
-    )
+        return f"also reads {cells(extra, have)}, which {the} does not use"
+    return f"reads the cells {the} needs but combines them differently"
+
+
+def maths(engine, table: Table, key, text: str) -> str:
+    """A part of a formula with its cells named, in parentheses: `R32*A32` -> `(a_o1·t1)`."""
+
+    def name(m) -> str:
+        cell = _token_cell(engine, key, m.group(0))
+        n = table.name_at(cell) if cell else None
+        return "η" if cell == table.eta_key else (net.BY_NAME[n].label if n else m.group(0))
+
+    text = _A1.sub(name, text.replace(" ", "")).replace("*", "·").replace("-", "−")
+    return text if text.startswith("(") and syntax_group(text) else f"({text})"
+
+
+def syntax_group(text: str) -> bool:
+    """Whether `text` is one parenthesised group, `(a−t)`, not `(a)·(b)`."""
+    depth = 0
+    for k, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and k < len(text) - 1:
+            return False
+    return depth == 0

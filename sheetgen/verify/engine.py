@@ -79,9 +79,9 @@ class Engine:
         """The cells the formula at `key` reads, ranges expanded, in order of appearance."""
         return list(dict.fromkeys(self._reads(key))) if key in self.book.formulas else []
 
-    def _reads(self, key):
+    def _reads(self, key, shape: Shape | None = None):
         s, r, c = key
-        shape = self.shape(key)
+        shape = shape or self.shape(key)
         if shape.cells is not None:
             return shape.cells(s, r, c)
         out = []
@@ -131,11 +131,27 @@ class Engine:
         text = " → ".join(self.book.address(x, sheet=x[0] != d[0]) for x in path + [d])
         return XLError(CIRCULAR, f"a circular reference: {text}", origin=d)
 
-    def _run(self, key):
+    def evaluate_text(self, text: str, key) -> tuple[float | None, list]:
+        """What the formula `text` would give in the cell `key` (None for anything but a
+        number), and the cells it reads: how the diagnosis tries an edit of a student's formula."""
+        shape = self.compiler.shape(text, key[1], key[2])
+        return self._try(shape, key), list(dict.fromkeys(self._reads(key, shape)))
+
+    def evaluate_node(self, node, key) -> float | None:
+        """What a part of a formula (a syntax tree) gives in the cell `key`, or None."""
+        return self._try(self.compiler.node(node, key[1], key[2]), key)
+
+    def _try(self, shape: Shape, key) -> float | None:
+        for ref in self._reads(key, shape):
+            self.value(ref)  # what it reads is computed first
+        v = self._run(key, shape)
+        return v if type(v) is float else None
+
+    def _run(self, key, shape: Shape | None = None):
         s, r, c = key
         get, num, rng = self._getters
         try:
-            v = finite(self.shape(key).func(s, r, c, get, num, rng))
+            v = finite((shape or self.shape(key)).func(s, r, c, get, num, rng))
             if type(v) is Range:
                 v = fx._single(v)
                 if type(v) is XLError:

@@ -1,13 +1,26 @@
-"""Verification results for people (text), programs (JSON) and CI systems (JUnit XML)."""
+"""Verification results for people (text), programs (JSON), CI systems (JUnit XML) and
+gradebooks (CSV).
+
+The text report names each distinct mistake once per workbook: a mistake copied down a column
+is one line with its range, and the same mistake on several sheets is one line listing them.
+Under it, the student's formula and the one to write, aligned so the difference shows. No line
+is longer than WIDTH characters.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import textwrap
+from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 from . import FileResult
 
-SHOWN = 5  # root causes listed per table in the text report; JSON has them all
+WIDTH = 200
+SHOWN = 10  # distinct mistakes listed per workbook in the text report; JSON has them all
+CSV_COLUMNS = ("file", "status", "tables", "findings", "first_finding")
 
 
 def exit_code(results: list[FileResult]) -> int:
@@ -16,38 +29,91 @@ def exit_code(results: list[FileResult]) -> int:
     return 2 if "error" in statuses else 1 if "fail" in statuses else 0
 
 
+@dataclass
+class Mistake:
+    """One distinct mistake of a workbook: the same words about the same quantity, in one
+    table or several."""
+
+    first: object  # the Finding of the first table, for its formula and fix
+    places: list[tuple[str, str]] = field(default_factory=list)  # (sheet as quoted, cells)
+
+    def line(self) -> str:
+        f, cells = self.first, {c for _, c in self.places}
+        if len(self.places) > 1 and len(cells) == 1:
+            where = f"{cells.pop()} on {', '.join(s for s, _ in self.places)}"
+        else:
+            where = ", ".join(c if "!" in c else f"{s}!{c}" for s, c in self.places)
+        return f"{where} ({f.quantity}) {f.words}"
+
+
+def mistakes(result: FileResult) -> list[Mistake]:
+    """The file's findings, the same words about the same quantity in several tables as one."""
+    out: dict[tuple, Mistake] = {}
+    for t in result.tables:
+        sheet = t.name.rsplit("!", 1)[0]
+        for f in t.causes:
+            m = out.setdefault((f.kind, f.words, f.quantity), Mistake(f))
+            m.places.append((sheet, f.cells))
+    return list(out.values())
+
+
+def _wrap(text: str, indent: str, more: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=more,
+                         break_on_hyphens=False, break_long_words=True)
+
+
+def _formulas(f) -> list[str]:
+    """`Z33 is  =…` and `write   =…`, aligned; a student's very long formula is cut."""
+    if not f.fix or not f.formula:
+        return [f"      write   {f.fix}"] if f.fix else []
+    cell = f.cell.rsplit("!", 1)[-1]
+    head = f"      {cell} is  "
+    pad = " " * (len(head) - len("      write") - 1)
+    mine = f.formula if len(head) + len(f.formula) <= WIDTH else (
+        f.formula[: WIDTH - len(head) - 1] + "…")
+    return [head + mine, f"      write{pad} {f.fix}"]
+
+
 def text(result: FileResult) -> str:
-    """A short report: one line per file, then the root causes of each wrong table."""
+    """A short report: one line per file, then each distinct mistake of a wrong workbook."""
     head = f"{result.path}: {result.status.upper()}"
     if result.status == "error" and not result.tables:
-        return f"{head}: {result.reason}"
+        return "\n".join(_wrap(f"{head}: {result.reason}", "", "    "))
+    found = mistakes(result)
     rows = sum(t.rows for t in result.tables)
     cells = sum(t.cells for t in result.tables if t.status != "error")
     wrong = sum(t.status != "pass" for t in result.tables)
     summary = (
         f"{len(result.tables)} table(s), {rows:,} rows, {cells:,} cells"
         if result.status == "pass"
-        else f"{wrong} of {len(result.tables)} table(s) wrong"
+        else f"{wrong} of {len(result.tables)} table(s) wrong, "
+        f"{len(found)} distinct mistake(s)"
     )
     lines = [f"{head} ({summary}; {result.engine} engine, {result.seconds:.2f} s)"]
+    if found:
+        lines += _wrap("tables: " + "; ".join(_table(t) for t in result.tables), "  ", "    ")
     for t in result.tables:
-        if t.status == "pass":
-            continue
         if t.status == "error":
-            lines.append(f"  {t.name}: cannot check: {t.reason}")
-            continue
-        where = (t.eta_cell or t.eta_source).removeprefix(t.name.rsplit("!", 1)[0] + "!")
-        eta = f", η = {t.eta:g} from {where}" if t.eta is not None else ""
-        lines.append(f"  {t.name} ({t.rows} rows{eta}):")
-        lines += [f"    {f.message}" for f in t.causes[:SHOWN]]
-        if len(t.causes) > SHOWN:
-            lines.append(
-                f"    … and {len(t.causes) - SHOWN} more root causes (--json lists them all)"
-            )
-        if t.spread:
-            lines.append(f"    {t.spread}")
-    lines += [f"  note: {n}" for n in result.notes]
+            lines += _wrap(f"{t.name}: cannot check: {t.reason}", "  ", "    ")
+    for m in found[:SHOWN]:
+        lines += _wrap(m.line(), "  ", "      ")
+        lines += _formulas(m.first)
+    if len(found) > SHOWN:
+        lines.append(f"  … and {len(found) - SHOWN} more distinct mistakes (--json lists them all)")
+    spread = sum(len(t.wrong) for t in result.tables)
+    if spread:
+        lines.append(f"  the errors spread to {spread:,} more cells that read them")
+    for note in result.notes:
+        lines += _wrap(f"note: {note}", "  ", "    ")
     return "\n".join(lines)
+
+
+def _table(t) -> str:
+    if t.status == "error":
+        return f"{t.name} (cannot check)"
+    where = (t.eta_cell or "").rsplit("!", 1)[-1] or "inferred"
+    eta = f", η = {t.eta:g} in {where}" if t.eta is not None else ""
+    return f"{t.name} ({t.rows} rows{eta}, {t.status})"
 
 
 def to_json(results: list[FileResult]) -> str:
@@ -58,10 +124,30 @@ def to_json(results: list[FileResult]) -> str:
     )
 
 
+def to_csv(results: list[FileResult]) -> str:
+    """One row per workbook for a gradebook: file, status, tables, findings, first finding."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in results:
+        found = mistakes(r)
+        first = r.reason if r.status == "error" and not r.tables else (
+            found[0].line() if found else next((t.reason for t in r.tables if t.reason), ""))
+        writer.writerow([_cell(x) for x in (r.path, r.status.upper(), len(r.tables),
+                                            len(found), first)])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    """A CSV field a spreadsheet will not run as a formula (sheet names are students' text)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def junit(results: list[FileResult]) -> bytes:
     """JUnit XML: one test suite, one test case per table (per file when it cannot be read)."""
     suite = ET.Element("testsuite", name="sheetgen verify")
-    counts = dict(tests=0, failures=0, errors=0)
+    counts = {"tests": 0, "failures": 0, "errors": 0}
     total = 0.0
     for r in results:
         total += r.seconds
@@ -78,9 +164,12 @@ def junit(results: list[FileResult]) -> bytes:
                 ET.SubElement(case, "error", message=reason or "cannot check").text = reason
             elif status == "fail":
                 counts["failures"] += 1
-                lines = [f.message for f in t.causes] + ([t.spread] if t.spread else [])
+                lines = []
+                for f in t.causes:
+                    lines += [f.message, *(x.strip() for x in _formulas(f))]
+                lines += [t.spread] if t.spread else []
                 ET.SubElement(
-                    case, "failure", message=lines[0] if lines else "wrong"
+                    case, "failure", message=t.causes[0].message if t.causes else "wrong"
                 ).text = "\n".join(lines)
     for k, v in counts.items():
         suite.set(k, str(v))

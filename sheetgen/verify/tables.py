@@ -226,10 +226,11 @@ def find_eta(book: Book, engine, table: Table) -> None:
         table.eta_key, table.eta_source = best[1], f"the cell beside the label {best[2]!r}"
 
 
-def reads(engine, table: Table, key, deep: bool = True, limit: int = 500) -> list:
-    """The cells a formula reads; with `deep`, read through helper cells outside the table
-    (a student's delta column, a cell holding =B3) down to table cells and constants."""
-    direct = engine.refs(key)
+def reads(engine, table: Table, key, deep: bool = True, limit: int = 500, refs=None) -> list:
+    """The cells a formula reads (or the cells `refs`); with `deep`, read through helper cells
+    outside the table (a student's delta column, a cell holding =B3) down to table cells and
+    constants."""
+    direct = engine.refs(key) if refs is None else list(refs)
     if not deep:
         return direct
     out, seen, todo = [], {key}, list(direct)
