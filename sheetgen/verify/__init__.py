@@ -12,7 +12,7 @@ table with its root causes (`Finding`s), and notes such as a stale file. The com
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .book import CannotCheck, open_book
@@ -37,9 +37,12 @@ class FileResult:
     seconds: float = 0.0
     tables: list[TableResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # the workbook's sheet names, in order
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = {k: v for k, v in self.__dict__.items() if k != "tables"}
+        out["tables"] = [t.to_dict() for t in self.tables]
+        return out
 
 
 def verify(
@@ -53,6 +56,7 @@ def verify(
     result = FileResult(str(path), "error", engine=engine)
     try:
         book = open_book(Path(path), max_rows=max_rows)
+        result.sheets = list(book.sheets)
         evaluator = ENGINES[engine](book)
         tables = [identify(book, evaluator, region) for region in find_regions(book, evaluator)]
         if not tables:

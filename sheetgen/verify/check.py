@@ -85,7 +85,7 @@ def check_table(
     pasted = _pasted(book, table)
     if pasted and len(pasted) == sum(len(table.rows) - (q.block == 0) for q in net.COMPUTED):
         key = pasted[0][0]
-        causes = {key: Cause("pasted", key, pasted[0][1], text=(
+        causes = {key: Cause("pasted-table", key, None, text=(
             f"every computed cell holds a pasted number, not a formula ({len(pasted):,} cells "
             f"from {book.address(key, sheet=False)} on)"))}
     else:

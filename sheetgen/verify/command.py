@@ -32,6 +32,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="also write JUnit XML, one test case per table (default: none)",
     )
     p.add_argument(
+        "--csv",
+        type=Path,
+        metavar="FILE",
+        help="also write one row per workbook for a gradebook: file, status, tables, findings, "
+        "first finding (default: none)",
+    )
+    p.add_argument(
+        "--annotate",
+        type=Path,
+        metavar="DIR",
+        help="also write a marked copy of each checked workbook into DIR: wrong cells red with "
+        "a note on what to write, the cells the error spreads to tinted (default: none)",
+    )
+    p.add_argument(
         "--rtol",
         type=float,
         default=DEFAULTS["rtol"],
@@ -67,14 +81,34 @@ def check_one(path: Path, options: dict) -> FileResult:
         return FileResult(
             str(path),
             "error",
-            f"internal error while checking ({type(e).__name__}: {e})",
+            f"internal error while checking ({type(e).__name__}: {str(e)[:120]})",
             engine=options.get("engine", "builtin"),
         )
 
 
 def run(args) -> int:
-    from ..cli import UsageError
     from ..files import atomic_write, check_output_path
+
+    _check_options(args)
+    for path in (args.junit, args.csv):
+        if path:
+            check_output_path(path)
+    options = {"engine": args.engine, "rtol": args.rtol, "atol": args.atol, "max_rows": args.max_rows}
+    results = check_all(args.files, options, args.jobs, check_one)
+    show(report.to_json(results) if args.json else "\n".join(map(report.text, results)))
+    for path, render in ((args.junit, report.junit), (args.csv, report.to_csv)):
+        if path:
+            data = render(results)
+            with atomic_write(path) as f:
+                f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+    code = report.exit_code(results)
+    if args.annotate:
+        code = max(code, annotate_all(results, args.annotate))
+    return code
+
+
+def _check_options(args) -> None:
+    from ..cli import UsageError
 
     if args.jobs < 1:
         raise UsageError("sheetgen verify: -j/--jobs must be at least 1")
@@ -82,15 +116,36 @@ def run(args) -> int:
         raise UsageError("sheetgen verify: --rtol and --atol must be 0 or more")
     if args.max_rows < 1:
         raise UsageError("sheetgen verify: --max-rows must be at least 1")
-    if args.junit:
-        check_output_path(args.junit)
-    options = {"engine": args.engine, "rtol": args.rtol, "atol": args.atol, "max_rows": args.max_rows}
-    results = check_all(args.files, options, args.jobs, check_one)
-    show(report.to_json(results) if args.json else "\n".join(map(report.text, results)))
-    if args.junit:
-        with atomic_write(args.junit) as f:
-            f.write(report.junit(results))
-    return report.exit_code(results)
+    if args.annotate and args.annotate.exists() and not args.annotate.is_dir():
+        raise UsageError(f"sheetgen verify: --annotate {args.annotate} is a file, not a folder")
+
+
+def annotate_all(results: list[FileResult], folder: Path) -> int:
+    """A marked copy of every checked workbook in `folder`, under its own name (never over the
+    workbook itself or another copy of this run); 2 if one cannot be written."""
+    from ..package import PackageError
+    from .annotate import annotate
+
+    folder.mkdir(parents=True, exist_ok=True)
+    inputs = {Path(r.path).resolve() for r in results}
+    written: set[Path] = set()
+    code = 0
+    for r in results:
+        if r.status == "error":
+            continue
+        source = Path(r.path)
+        target = folder / source.name
+        n = 1
+        while target.resolve() in inputs or target.resolve() in written:
+            n += 1
+            target = folder / f"{source.stem}-marked{'' if n == 2 else f'-{n - 1}'}{source.suffix}"
+        try:
+            written.add(annotate(r, source, target).resolve())
+        except (PackageError, OSError) as e:
+            print(f"sheetgen verify: cannot write the marked copy of {source}: {e}"[:200],
+                  file=sys.stderr)
+            code = 2
+    return code
 
 
 def show(text: str) -> None:

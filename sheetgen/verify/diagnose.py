@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from .. import network as net
 from . import compare, repair, syntax
+from .formula import shape_key, translate
 from .tables import Table, reads
 
 RULES = {0: "the update rule", 1: "the forward pass", 3: "the chain rule", 6: "the chain rule"}
@@ -113,20 +114,37 @@ def _absolute(book, table: Table, key) -> str:
 
 
 def explain(engine, table: Table, key, name: str, got: float, want: float) -> Explanation:
-    """Why the cell `key` of quantity `name` holds `got` where `want` belongs, and the fix."""
+    """Why the cell `key` of quantity `name` holds `got` where `want` belongs, and the fix.
+
+    The same mistake in a table of the same layout (six sheets of one workbook, one per η) has
+    the same words: it is explained once per workbook and the fix moved to each cell."""
     book = engine.book
     fix = right_formula(book, table, name, key[1])
     if key not in book.formulas:
         return Explanation(f"holds the number {number(got, want)}, not a formula; it should "
                            f"be {number(want, got)}", fix)
     formula = book.formulas[key]
+    layout = (name, shape_key(formula, key[1], key[2]), tuple(sorted(table.columns.items())),
+              tuple(sorted(table.cells.items())), table.eta_key and table.eta_key[1:])
+    cache = engine.__dict__.setdefault("explained", {})
+    if layout in cache:
+        words, repaired, (r0, c0) = cache[layout]
+        if repaired:
+            repaired = "=" + translate(repaired[1:], key[1] - r0, key[2] - c0)
+        return Explanation(words, repaired or fix, formula)
+    why = _explain(engine, table, key, name, want, formula, fix)
+    cache[layout] = (why.words, why.fix if why.fix != fix else "", key[1:])
+    return why
+
+
+def _explain(engine, table: Table, key, name: str, want: float, formula: str, fix: str):
     needed = set(net.BY_NAME[name].refs())
     read = _read(engine, table, key, engine.refs(key))
     words, repaired = _by_repair(engine, table, key, name, want, needed, read)
     if words is None:
         words = _by_comparison(engine, table, key, name, fix)
     if words is None:
-        words = _by_reads(book, table, key, name, needed, read)
+        words = _by_reads(engine.book, table, key, name, needed, read)
     if ("eta", 0) in needed:
         repaired = None  # a student's own η reference may be relative and drift when filled down
     return Explanation(words, repaired or fix, formula)
@@ -222,7 +240,7 @@ def _by_comparison(engine, table, key, name, fix: str) -> str | None:
         student, right = syntax.parse(engine.book.formulas[key]), syntax.parse(fix)
     except syntax.SyntaxProblem:
         return None
-    pairs = compare.differences(student, right, lambda f, node: engine.evaluate_node(node, key))
+    pairs = compare.differences(student, right, lambda f, node: engine.evaluate_node(f, node, key))
     if not pairs or len(pairs) > 3:
         return None
     the, out = rule(name), []

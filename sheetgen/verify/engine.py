@@ -137,9 +137,10 @@ class Engine:
         shape = self.compiler.shape(text, key[1], key[2])
         return self._try(shape, key), list(dict.fromkeys(self._reads(key, shape)))
 
-    def evaluate_node(self, node, key) -> float | None:
-        """What a part of a formula (a syntax tree) gives in the cell `key`, or None."""
-        return self._try(self.compiler.node(node, key[1], key[2]), key)
+    def evaluate_node(self, formula, node, key) -> float | None:
+        """What a part of a formula (a node of its syntax tree) gives in the cell `key`, or
+        None; parts of the same shape in other rows and sheets share one compiled function."""
+        return self._try(self.compiler.shape("=" + formula.source(node), key[1], key[2]), key)
 
     def _try(self, shape: Shape, key) -> float | None:
         for ref in self._reads(key, shape):

@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from .. import network as net
 from .diagnose import explain, label, right_formula
-from .formula import shape_key
+from .formula import shape_key, translate
 from .tables import Table
 
 ORDER = {name: k for k, name in enumerate(net.NAMES)}
@@ -50,9 +50,17 @@ class Finding:
     row: int = 0
     order: int = 0
     keys: list[tuple[int, int, int]] = field(default_factory=list, repr=False)
+    fixes: dict[int, tuple[int, str]] = field(default_factory=dict, repr=False)  # col: (row, fix)
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("keys", "order")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("keys", "order", "fixes")}
+
+    def fix_at(self, row: int, col: int) -> str:
+        """What to write in the cell (row, col) of this finding: its column's fix, moved down."""
+        if col not in self.fixes:
+            return ""
+        first, fix = self.fixes[col]
+        return fix if row == first or not fix else "=" + translate(fix[1:], row - first, 0)
 
 
 def group(engine, table: Table, causes: list[Cause]) -> list[Finding]:
@@ -92,8 +100,11 @@ def _finding(engine, table: Table, members: list[Cause]) -> Finding:
     quantity = label(book, table, key, row).partition(" (")[2][:-1]
     if first.name and len(keys) > 1:
         quantity = net.BY_NAME[first.name].label
-    return Finding(first.kind, book.address(key), f"{cells} ({quantity}) {words}", cells,
-                   len(keys), quantity, words, formula, fix, row, order, keys)
+    if first.kind == "pasted-table":  # a sentence about the whole table
+        quantity, cells = "", book.address(table.corner, sheet=False)
+    subject = f"{cells} ({quantity})" if quantity else f"{cells}:"
+    return Finding(first.kind, book.address(key), f"{subject} {words}", cells,
+                   len(keys), quantity, words, formula, fix, row, order, keys, {key[2]: (row, fix)})
 
 
 def _ranges(book, table: Table, keys: list[tuple]) -> str:
@@ -131,6 +142,7 @@ def _merge_columns(book, table: Table, findings: list[Finding]) -> list[Finding]
 
 def _absorb(into: Finding, other: Finding, rows: tuple[int, ...]) -> None:
     into.keys += other.keys
+    into.fixes.update(other.fixes)
     into.count += other.count
     into.quantity += f", {other.quantity}"
     columns = sorted({k[2] for k in into.keys})

@@ -214,6 +214,12 @@ def _problem(ev: Evidence, table: Table) -> str:
     missing = table.missing
     if not missing or not table.rows:
         return ""
+    region = ev.region
+    if not any((region.sheet, r, c) in ev.book.formulas for r in region.rows
+               for c in region.columns):
+        rows = f"{len(region.rows)} row(s)" if len(region.rows) > 1 else "one row"
+        return (f"a header over {rows} of numbers and no formula: nothing computes the "
+                "network yet (an unfilled template?)")
     shown = ", ".join(net.BY_NAME[n].label for n in missing[:8]) + ("…" if len(missing) > 8 else "")
     free = [c for c in ev.free_columns() if c not in table.helpers or c in ev.region.labels]
     if not free:

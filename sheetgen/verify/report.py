@@ -43,7 +43,7 @@ class Mistake:
             where = f"{cells.pop()} on {', '.join(s for s, _ in self.places)}"
         else:
             where = ", ".join(c if "!" in c else f"{s}!{c}" for s, c in self.places)
-        return f"{where} ({f.quantity}) {f.words}"
+        return f"{where} ({f.quantity}) {f.words}" if f.quantity else f"{where}: {f.words}"
 
 
 def mistakes(result: FileResult) -> list[Mistake]:
@@ -80,15 +80,18 @@ def text(result: FileResult) -> str:
     if result.status == "error" and not result.tables:
         return "\n".join(_wrap(f"{head}: {result.reason}", "", "    "))
     found = mistakes(result)
+    n = len(result.tables)
     rows = sum(t.rows for t in result.tables)
     cells = sum(t.cells for t in result.tables if t.status != "error")
-    wrong = sum(t.status != "pass" for t in result.tables)
-    summary = (
-        f"{len(result.tables)} table(s), {rows:,} rows, {cells:,} cells"
-        if result.status == "pass"
-        else f"{wrong} of {len(result.tables)} table(s) wrong, "
-        f"{len(found)} distinct mistake(s)"
-    )
+    wrong = sum(t.status == "fail" for t in result.tables)
+    unchecked = sum(t.status == "error" for t in result.tables)
+    if result.status == "pass":
+        summary = f"{n} table(s), {rows:,} rows, {cells:,} cells"
+    else:
+        parts = [f"{wrong} of {n} table(s) wrong"] if wrong else []
+        parts += [f"{unchecked} of {n} cannot be checked"] if unchecked else []
+        parts += [f"{len(found)} distinct mistake(s)"] if found else []
+        summary = ", ".join(parts)
     lines = [f"{head} ({summary}; {result.engine} engine, {result.seconds:.2f} s)"]
     if found:
         lines += _wrap("tables: " + "; ".join(_table(t) for t in result.tables), "  ", "    ")
