@@ -167,6 +167,7 @@ def test_r1c1_text_never_shares_the_shape_of_an_a1_formula():
 def test_cross_check_with_formulas_library(tmp_path):
     """An independent, maintained engine computes the same numbers as ours (to 1e-12)."""
     import formulas
+
     from sheetgen.verify.samples import LAYOUTS_FOR_CROSS_CHECK, write_table
     from sheetgen.workbook import Settings, build
 

@@ -124,10 +124,10 @@ def test_a_column_wrong_in_every_row_is_identified_by_what_reads_it(tmp_path):
     info = write(tmp_path / "t.xlsx", {"h1": "foo"}, h1_reads_i1_twice)
     result = verify(tmp_path / "t.xlsx")
     col, rows = info["cols"], info["rows"]
-    assert [f.message for f in result.tables[0].causes] == [
-        f"{_letter(col['h1'])}{rows[0]}:{_letter(col['h1'])}{rows[-1]} (h1) reads i1 (column "
-        f"{_letter(col['i1'])}) where the forward pass needs i2 (column {_letter(col['i2'])})"
-    ]
+    expected = (f"{_letter(col['h1'])}{rows[0]}:{_letter(col['h1'])}{rows[-1]} (h1) reads i1 "
+                f"(column {_letter(col['i1'])}) where the forward pass needs i2 (column "
+                f"{_letter(col['i2'])})")
+    assert [f.message for f in result.tables[0].causes] == [expected]
 
 
 def test_columns_nothing_identifies_are_named_in_one_line(tmp_path):

@@ -18,9 +18,9 @@ from pathlib import Path
 from .book import CannotCheck, open_book
 from .check import Finding, TableResult, check_table
 from .engine import ENGINES
-from .functions import XLError
 from .identify import identify
 from .tables import find_regions
+from .values import XLError
 
 __all__ = ["DEFAULTS", "CannotCheck", "FileResult", "Finding", "TableResult", "verify"]
 
@@ -103,8 +103,7 @@ def stale_notes(engine, rtol: float = STALE_RTOL, atol: float = STALE_ATOL) -> l
     def show(x) -> str:
         return x.code if isinstance(x, XLError) else f"{x:.6g}" if isinstance(x, float) else repr(x)
 
-    return [
-        f"stale file: {len(bad):,} cached values differ from what the formulas give "
-        f"(first {book.address(key)}: cached {show(cached)}, formulas give {show(v)}); "
-        "the file was saved without recalculating"
-    ]
+    note = (f"stale file: {len(bad):,} cached values differ from what the formulas give "
+            f"(first {book.address(key)}: cached {show(cached)}, formulas give {show(v)}); "
+            "the file was saved without recalculating")
+    return [note]

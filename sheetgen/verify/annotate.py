@@ -141,7 +141,7 @@ def _comments_xml(notes: dict[str, str]) -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             f"<authors><author>{AUTHOR}</author></authors>"
-            f"<commentList>{_comment_list(notes, 0)}</commentList></comments>").encode("utf-8")
+            f"<commentList>{_comment_list(notes, 0)}</commentList></comments>").encode()
 
 
 def _comment_list(notes: dict[str, str], author: int) -> str:
@@ -160,7 +160,7 @@ def _vml(notes: dict[str, str], n: int) -> bytes:
             '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
             'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
             '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-            f"{_shapes(notes, n)}</xml>").encode("utf-8")
+            f"{_shapes(notes, n)}</xml>").encode()
 
 
 def _shapes(notes: dict[str, str], n: int) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from .functions import parse_number
+from .values import parse_number
 from .xlsx import ROW_SLACK, Budget, CannotCheck, read_package
 
 __all__ = ["Book", "CannotCheck", "open_book", "quote_sheet"]

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import network as net
-from .diagnose import label, number
 from .findings import Cause, Finding, group
-from .functions import XLError
 from .tables import Table, find_eta, reads
+from .values import XLError
+from .words import label, number
 
 
 @dataclass
@@ -113,7 +113,7 @@ def _cannot_check(table: Table, max_rows: int) -> str:
 def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
     """Every quantity's values as a float array (nan where a cell holds no number); errors,
     empty cells and text are root causes."""
-    book, rows = engine.book, table.rows
+    rows = table.rows
     values = {name: np.full(len(rows), np.nan) for name in net.NAMES}
     for name in net.NAMES:
         column = values[name]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import functions as fx
 from . import syntax
+from .values import NUMBER, parse_number, short
 
 
 class CompileError(ValueError):
@@ -130,12 +131,12 @@ def source(code: str) -> str:
 def _number(text: str) -> str:
     """A number literal as Python source; Excel refuses `1e1000`, and reads `inf`, `0.5_0` or
     Arabic-Indic digits (which Python's float() takes) as unknown names."""
-    value = fx.parse_number(text)
+    value = parse_number(text)
     if value is not None:
         return repr(value)
-    if fx.NUMBER.fullmatch(text.strip(" ")):
-        raise CompileError("#NUM!", f"the number {fx._short(text)} is too large for Excel")
-    raise CompileError("#NAME?", f"unknown name {fx._short(text)}")
+    if NUMBER.fullmatch(text.strip(" ")):
+        raise CompileError("#NUM!", f"the number {short(text)} is too large for Excel")
+    raise CompileError("#NAME?", f"unknown name {short(text)}")
 
 
 def _as_number(value: tuple[str, bool]) -> str:

@@ -17,19 +17,15 @@ The right formula is the quantity's template written in the student's own cells.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
-
-from openpyxl.utils import get_column_letter
 
 from .. import network as net
 from . import compare, repair, syntax
 from .formula import shape_key, translate
 from .tables import Table, reads
+from .values import short
+from .words import absolute, describe, maths, number, right_formula, rule, syntax_group, token_cell
 
-RULES = {0: "the update rule", 1: "the forward pass", 3: "the chain rule", 6: "the chain rule"}
-_A1 = re.compile(r"('(?:[^']|'')*'!|[A-Za-z_][\w.]*!)?(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(])")
 OP_NOUNS = {"+": "a sum", "-": "a difference", "*": "a product", "/": "a quotient"}
 
 
@@ -38,79 +34,6 @@ class Explanation:
     words: str  # what is wrong, without the subject: "reads ... where the chain rule needs ..."
     fix: str  # the formula to write, in the student's cells
     formula: str = ""  # what the cell holds now
-
-
-def rule(name: str) -> str:
-    q = net.BY_NAME[name]
-    return "copying the row above" if q.is_input else RULES[q.block]
-
-
-def number(x: float, other: float | None = None) -> str:
-    """`x` with as few digits as tell it apart from `other`."""
-    if not isinstance(x, float) or not math.isfinite(x):
-        return repr(x)
-    for digits in range(4, 18):
-        text = f"{x:.{digits}g}"
-        if other is None or not isinstance(other, float) or text != f"{other:.{digits}g}":
-            return text
-    return f"{x:.17g}"
-
-
-def label(book, table: Table, key, row: int) -> str:
-    """`N7 (w6)`, `W6 (∂E/∂w1 of row 6)`, `B3 (η)` or `B2 (outside the table)`."""
-    addr = book.address(key, sheet=key[0] != table.sheet)
-    if key == table.eta_key:
-        return f"{addr} (η)"
-    name = table.name_at(key)
-    if name is None:
-        return f"{addr} (outside the table)"
-    text = net.BY_NAME[name].label
-    return f"{addr} ({text})" if key[1] == row or name in table.cells else (
-        f"{addr} ({text} of row {key[1]})")
-
-
-def describe(book, table: Table, key, row: int) -> str:
-    """A cell as the same words on every row: `a_h1 (column J)`, `η (G31)`, `w3 3 rows up
-    (column G)`, `B2 (outside the table)`."""
-    addr = book.address(key, sheet=key[0] != table.sheet)
-    if key == table.eta_key:
-        return f"η ({addr})"
-    name = table.name_at(key)
-    if name is None:
-        return f"{addr} (outside the table)"
-    text = net.BY_NAME[name].label
-    if name in table.cells:
-        return f"{text} ({addr})"
-    column = get_column_letter(key[2])
-    offset = key[1] - row
-    if offset == 0:
-        return f"{text} (column {column})"
-    if offset == -1:
-        return f"{text} one row up (column {column})"
-    where = f"{-offset} rows up" if offset < 0 else f"{offset} rows down"
-    return f"{text} {where} (column {column})"
-
-
-def right_formula(book, table: Table, name: str, row: int) -> str:
-    """The quantity's template written in the table's own cells for `row`: `=J33*C33+...`."""
-    q = net.BY_NAME[name]
-    if row == table.rows[0] and q.block == 0:
-        return ""  # the first row's inputs and weights are where the table starts
-
-    def cell(n: str, offset: int) -> str:
-        if n == "eta":
-            return _absolute(book, table, table.eta_key) if table.eta_key else "η"
-        if n in table.cells:
-            return _absolute(book, table, table.cells[n])
-        return f"{get_column_letter(table.columns[n])}{row + offset}"
-
-    return "=" + net.render(q.formula, cell)
-
-
-def _absolute(book, table: Table, key) -> str:
-    s, r, c = key
-    text = f"${get_column_letter(c)}${r}"
-    return text if s == table.sheet else f"{book.address((s, r, c)).rpartition('!')[0]}!{text}"
 
 
 def explain(engine, table: Table, key, name: str, got: float, want: float) -> Explanation:
@@ -164,21 +87,21 @@ def _read(engine, table: Table, key, refs) -> dict[tuple[str, int], tuple]:
 
 
 def _by_repair(engine, table, key, name, want, needed, read):
-    book, s, r = engine.book, key[0], key[1]
+    book, r = engine.book, key[1]
     missing = [k for k in needed if k not in read]
     cells = {}
     for n, off in missing:
         if n == "eta":
             if table.eta_key:
-                cells[_absolute(book, table, table.eta_key)] = table.eta_key
+                cells[absolute(book, table, table.eta_key)] = table.eta_key
         else:
             target = table.key(n, r + off)
-            cells[_absolute(book, table, target) if n in table.cells
+            cells[absolute(book, table, target) if n in table.cells
                   else book.address(target, sheet=False)] = target
     extra_keys = {v for k, v in read.items() if k not in needed}
     extra: dict[str, list[int]] = {}
     for k, t in enumerate(syntax.parse(book.formulas[key]).tokens):
-        if t.type == "OPERAND" and _token_cell(engine, key, t.value) in extra_keys:
+        if t.type == "OPERAND" and token_cell(engine, key, t.value) in extra_keys:
             extra.setdefault(t.value, []).append(k)
 
     def check(text: str) -> bool:
@@ -192,16 +115,17 @@ def _by_repair(engine, table, key, name, want, needed, read):
         return None, None
     the = rule(name)
     if edit.kind == "reference":
-        old = _and(describe(book, table, _token_cell(engine, key, x), r) for x in edit.old.split())
+        old = _and(describe(book, table, token_cell(engine, key, x), r) for x in edit.old.split())
         new = _and(describe(book, table, cells[x], r) for x in edit.new.split())
         return f"reads {old} where {the} needs {new}", edit.text
     if edit.kind == "operator":
-        return (f"has {_noun(edit.old)} {edit.old} {maths(engine, table, key, edit.old)} where "
-                f"{the} needs {_noun(edit.new)} {edit.new}", edit.text)
+        words = (f"has {_noun(edit.old)} {edit.old} {maths(engine, table, key, edit.old)} where "
+                 f"{the} needs {_noun(edit.new)} {edit.new}")
+        return words, edit.text
     if edit.kind == "parentheses":
-        return f"lacks parentheses around {syntax.short(edit.old, 90)[1:-1]}", edit.text
+        return f"lacks parentheses around {short(edit.old, 90)[1:-1]}", edit.text
     if edit.kind == "extra":
-        old = describe(book, table, _token_cell(engine, key, edit.old), r)
+        old = describe(book, table, token_cell(engine, key, edit.old), r)
         return f"also uses {old}, which {the} does not", edit.text
     return f"does not multiply by {describe(book, table, cells[edit.new], r)}, which {the} needs", (
         edit.text)
@@ -225,16 +149,6 @@ def _noun(text: str) -> str:
     return OP_NOUNS.get(top, "")
 
 
-def _token_cell(engine, key, text: str):
-    try:
-        target = engine.compiler.resolve(text, key[1], key[2])
-    except Exception:  # noqa: BLE001 - a name or text that is no cell
-        return None
-    if isinstance(target, tuple) or not target.is_cell:
-        return None
-    return target.at(*key)[:3]
-
-
 def _by_comparison(engine, table, key, name, fix: str) -> str | None:
     try:
         student, right = syntax.parse(engine.book.formulas[key]), syntax.parse(fix)
@@ -247,7 +161,7 @@ def _by_comparison(engine, table, key, name, fix: str) -> str | None:
     book, r = engine.book, key[1]
     for mine, theirs in pairs:
         a, b = mine.text(), theirs.text()
-        ca, cb = _token_cell(engine, key, a), _token_cell(engine, key, b)
+        ca, cb = token_cell(engine, key, a), token_cell(engine, key, b)
         if ca is not None and table.name_at(ca) is None and ca != table.eta_key:
             return None  # a helper cell of the student's: what it reads says more
         if ca is not None and cb is not None:
@@ -291,23 +205,3 @@ def _by_reads(book, table, key, name, needed, read) -> str:
     return f"reads the cells {the} needs but combines them differently"
 
 
-def maths(engine, table: Table, key, text: str) -> str:
-    """A part of a formula with its cells named, in parentheses: `R32*A32` -> `(a_o1·t1)`."""
-
-    def name(m) -> str:
-        cell = _token_cell(engine, key, m.group(0))
-        n = table.name_at(cell) if cell else None
-        return "η" if cell == table.eta_key else (net.BY_NAME[n].label if n else m.group(0))
-
-    text = _A1.sub(name, text.replace(" ", "")).replace("*", "·").replace("-", "−")
-    return text if text.startswith("(") and syntax_group(text) else f"({text})"
-
-
-def syntax_group(text: str) -> bool:
-    """Whether `text` is one parenthesised group, `(a−t)`, not `(a)·(b)`."""
-    depth = 0
-    for k, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and k < len(text) - 1:
-            return False
-    return depth == 0

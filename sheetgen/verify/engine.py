@@ -13,10 +13,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from . import functions as fx
 from .book import Book
 from .formula import Compiler, Shape, finite
-from .functions import Range, XLError, as_error
+from .values import CAUGHT, Range, XLError, _num, _single, as_error
 
 CIRCULAR = "#CIRC!"
 
@@ -58,7 +57,7 @@ class Engine:
             v = vals.get((s, r, c))
             if type(v) is float:
                 return v
-            return fx._num(get(s, r, c))
+            return _num(get(s, r, c))
 
         def rng(s, r1, c1, r2, c2):
             r2, c2 = min(r2, extent[s][0]), min(c2, extent[s][1])
@@ -154,13 +153,13 @@ class Engine:
         try:
             v = finite((shape or self.shape(key)).func(s, r, c, get, num, rng))
             if type(v) is Range:
-                v = fx._single(v)
+                v = _single(v)
                 if type(v) is XLError:
                     raise v
             if v is None:
                 return 0.0  # `=A1` of an empty cell is 0
             return float(v) if type(v) is int else v
-        except fx.CAUGHT as e:
+        except CAUGHT as e:
             err = as_error(e)
             if err.origin is None:
                 err.origin = key

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter
 
 from .. import network as net
-from .diagnose import explain, label, right_formula
+from .diagnose import explain
 from .formula import shape_key, translate
 from .tables import Table
+from .words import label, right_formula
 
 ORDER = {name: k for k, name in enumerate(net.NAMES)}
 

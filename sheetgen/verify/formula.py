@@ -22,7 +22,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from . import functions as fx
 from . import syntax
 from .codegen import Codegen, CompileError, coord, source
-from .functions import XLError
+from .values import XLError, short
 
 MAX_COLS, MAX_ROWS = 16384, 1048576
 
@@ -184,7 +184,7 @@ class Compiler:
         if sheet:
             name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
             if name.lower() not in self.sheets:
-                raise CompileError("#REF!", f"no sheet named {fx._short(name)}")
+                raise CompileError("#REF!", f"no sheet named {short(name)}")
             s = self.sheets[name.lower()]
         else:
             s = None
@@ -216,14 +216,14 @@ class Compiler:
             if target[0] == "const":
                 return target
             if depth >= 8:  # a name defined by a name, by a name...: Excel gives up too
-                raise CompileError("#NAME?", f"the name {fx._short(addr)} refers to itself")
+                raise CompileError("#NAME?", f"the name {short(addr)} refers to itself")
             return self.resolve(target[1], 0, 0, depth + 1)
         if len(parts) == 2 and all(re.fullmatch(r"\$?[A-Za-z]{1,3}", p) for p in parts):
             c1, c2 = (column_index_from_string(p.strip("$").upper()) for p in parts)
             return Ref(s, 1, c1, MAX_ROWS, c2, True, True, True, True)  # a whole-column range
         if addr.upper() == "#REF!" or addr.upper().endswith("#REF!"):
             raise CompileError("#REF!", "a reference to deleted cells (#REF!)")
-        raise CompileError("#NAME?", f"unknown name {fx._short(addr)}")
+        raise CompileError("#NAME?", f"unknown name {short(addr)}")
 
 
 def finite(value):

@@ -1,7 +1,7 @@
-"""Excel values, errors and the worksheet functions students use, with Excel's semantics.
+"""The worksheet functions students use in backprop workbooks, with Excel's semantics.
 
-Values are float, str, bool or None (an empty cell); a `Range` is a block of them. An Excel error
-is an `XLError`: raised while a formula runs, stored as the cell's value afterwards.
+Each takes values as `values` defines them (float, str, bool, None, Range) and returns a value
+or raises an XLError. `SCOPE` is what compiled formulas see: these functions and the operators.
 """
 
 from __future__ import annotations
@@ -9,204 +9,27 @@ from __future__ import annotations
 import math
 import re
 
+from .values import (
+    CAUGHT,
+    NUMBER,
+    Range,
+    XLError,
+    _cat,
+    _cmp,
+    _fail,
+    _iferror,
+    _ltr,
+    _num,
+    _numbers,
+    _pow,
+    _single,
+    _truth,
+    as_error,
+    parse_number,
+)
 
-class XLError(Exception):
-    """An Excel error value (#DIV/0!, #REF!, ...) with the reason in words and where it began."""
-
-    def __init__(self, code: str, detail: str = "", origin: tuple | None = None):
-        super().__init__(code)
-        self.code, self.detail, self.origin = code, detail or code, origin
-
-    def __repr__(self) -> str:
-        return f"XLError({self.code!r}, {self.detail!r})"
-
-
-# How Python's own exceptions read as Excel errors inside a formula.
-PYTHON_ERRORS = {
-    ZeroDivisionError: ("#DIV/0!", "division by zero"),
-    OverflowError: ("#NUM!", "a result too large for a number"),
-    ValueError: ("#NUM!", "a number outside the function's domain"),
-    TypeError: ("#VALUE!", "a range where a single value belongs"),
-    RecursionError: ("#VALUE!", "a formula nested too deeply"),
-}
-CAUGHT = (XLError, *PYTHON_ERRORS)
-
-
-def as_error(exc: BaseException) -> XLError:
-    if isinstance(exc, XLError):
-        return exc
-    code, detail = PYTHON_ERRORS.get(type(exc), ("#VALUE!", str(exc)))
-    return XLError(code, detail)
-
-
-class Range:
-    """A rectangular block of cell values, row by row."""
-
-    __slots__ = ("rows",)
-
-    def __init__(self, rows: list[list]):
-        self.rows = rows
-
-    def values(self):
-        for row in self.rows:
-            yield from row
-
-
-# Excel's number syntax: ASCII digits, one optional point, an optional exponent. Python's float()
-# also takes "inf", "nan", "1_000" and Arabic-Indic digits, which Excel reads as names or text.
-NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-def parse_number(text: str) -> float | None:
-    """`text` as Excel reads a number (spaces around allowed), or None: not a number, or one too
-    large for a double (Excel refuses 1e1000)."""
-    text = text.strip(" ")
-    if not NUMBER.fullmatch(text):
-        return None
-    value = float(text)
-    return value if math.isfinite(value) else None
-
-
-def _fail(code: str, detail: str):
-    raise XLError(code, detail)
-
-
-def _num(v) -> float:
-    """A value in arithmetic: numbers, TRUE=1, empty=0, numeric text; other text is #VALUE!."""
-    t = type(v)
-    if t is float:
-        return v
-    if t is bool or t is int:
-        return float(v)
-    if v is None:
-        return 0.0
-    if t is str:
-        number = parse_number(v)
-        if number is None:
-            raise XLError("#VALUE!", f"the text {_short(v)} where a number belongs")
-        return number
-    if t is Range:
-        cells = list(v.values())
-        if len(cells) == 1:
-            return _num(cells[0])
-        raise XLError("#VALUE!", "a range where a single number belongs")
-    if isinstance(v, XLError):
-        raise v
-    raise XLError("#VALUE!", f"{v!r} where a number belongs")
-
-
-def _short(text: str, limit: int = 40) -> str:
-    """Text quoted for a message, cut to `limit` characters."""
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
-
-
-def _pow(a: float, b: float) -> float:
-    if a == 0 and b <= 0:
-        raise XLError("#DIV/0!" if b < 0 else "#NUM!", "0 raised to a power ≤ 0")
-    if a < 0 and b != int(b):
-        raise XLError("#NUM!", "a negative number raised to a fractional power")
-    return float(a**b)
-
-
-def _text(v) -> str:
-    if v is None:
-        return ""
-    if type(v) is bool:
-        return "TRUE" if v else "FALSE"
-    if type(v) is float:
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else f"{v:.15g}"
-    if type(v) is Range:
-        return _text(_single(v))
-    return str(v)
-
-
-def _single(v):
-    """A scalar from a value or a one-cell range; an error value is raised, as Excel propagates it."""
-    if type(v) is Range:
-        cells = list(v.values())
-        if len(cells) != 1:
-            raise XLError("#VALUE!", "a range where a single value belongs")
-        v = cells[0]
-    if isinstance(v, XLError):
-        raise v
-    return v
-
-
-def _cat(*parts) -> str:
-    """a & b & c: every part as text, joined."""
-    return "".join(_text(_single(p)) for p in parts)
-
-
-_OPS = {"+": float.__add__, "-": float.__sub__, "*": float.__mul__, "/": float.__truediv__}
-
-
-def _ltr(first: float, *rest) -> float:
-    """A long chain `a + b - c ...` (items: operand, operator, operand, ...) left to right."""
-    value = first
-    for k in range(0, len(rest), 2):
-        op, x = rest[k], rest[k + 1]
-        if op == "/" and x == 0:
-            raise XLError("#DIV/0!", "division by zero")
-        value = _OPS[op](value, x)
-    return value
-
-
-_ORDER = {float: 0, str: 1, bool: 2}
-
-
-def _cmp(op: str, a, b) -> bool:
-    a, b = _single(a), _single(b)
-    if a is None:
-        a = "" if type(b) is str else (False if type(b) is bool else 0.0)
-    if b is None:
-        b = "" if type(a) is str else (False if type(a) is bool else 0.0)
-    a = float(a) if type(a) is int else a
-    b = float(b) if type(b) is int else b
-    if type(a) is str and type(b) is str:
-        a, b = a.lower(), b.lower()
-    elif type(a) is not type(b):
-        a, b = _ORDER[type(a)], _ORDER[type(b)]
-    return {"=": a == b, "<>": a != b, "<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
-
-
-def _truth(v) -> bool:
-    v = _single(v)
-    if type(v) is bool:
-        return v
-    if v is None:
-        return False
-    if type(v) is str:
-        if v.upper() in ("TRUE", "FALSE"):
-            return v.upper() == "TRUE"
-        raise XLError("#VALUE!", f"the text {v!r} where TRUE or FALSE belongs")
-    return _num(v) != 0
-
-
-def _iferror(value, fallback):
-    try:
-        v = value()
-        if type(v) is float and not math.isfinite(v):
-            return fallback()
-        return v
-    except CAUGHT:
-        return fallback()
-
-
-def _numbers(args, *, text_ok: bool = False):
-    """The numbers of aggregate arguments: ranges give their numbers only, scalars are converted."""
-    for a in args:
-        if type(a) is Range:
-            for v in a.values():
-                if type(v) is float:
-                    yield v
-                elif isinstance(v, XLError):
-                    raise v
-        elif a is not None:
-            if text_ok and type(a) is str:
-                if (number := parse_number(a)) is not None:
-                    yield number
-            else:
-                yield _num(a)
+__all__ = ["CAUGHT", "FUNCTIONS", "NUMBER", "NUMERIC", "SCOPE", "Range", "XLError", "as_error",
+           "parse_number"]
 
 
 def SUM(*args):

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
 
+from .values import short
+
 MAX_DEPTH = 100  # Excel allows 64 nested functions; LibreOffice fails at 250 parentheses
 MAX_LENGTH = 8192  # Excel's limit on the characters of a formula
 PREC = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2,
@@ -51,11 +53,6 @@ class Formula:
     def source(self, node: Node) -> str:
         """The student's text of a part of the formula (tokens joined, spaces dropped)."""
         return "".join(t.value for t in self.tokens[node.start : node.end])
-
-
-def short(text: str, limit: int = 40) -> str:
-    """Text quoted for a message, cut to `limit` characters."""
-    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def parse(text: str) -> Formula:

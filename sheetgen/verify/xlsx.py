@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 from .formula import _column, translate
-from .functions import XLError, parse_number
+from .values import XLError, parse_number
 
 MAX_CELLS = 1_000_000  # a 10,000-row table has 310,000 cells
 MAX_XML = 256 << 20  # bytes of XML inflated from one package

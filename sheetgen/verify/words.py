@@ -1,0 +1,125 @@
+"""How the verifier names cells, quantities and formulas for people.
+
+A cell of a table is named by its quantity and column (`a_h1 (column J)`, `w3 3 rows up
+(column G)`, `η (B3)`), the same words on every row, so a mistake copied down a column reads the
+same in each of its cells; the right formula is the quantity's template written in the table's
+own cells (`right_formula`), and a part of a formula can be read with its cells named (`maths`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from openpyxl.utils import get_column_letter
+
+from .. import network as net
+from .tables import Table
+
+RULES = {0: "the update rule", 1: "the forward pass", 3: "the chain rule", 6: "the chain rule"}
+_A1 = re.compile(r"('(?:[^']|'')*'!|[A-Za-z_][\w.]*!)?(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(])")
+
+
+def rule(name: str) -> str:
+    q = net.BY_NAME[name]
+    return "copying the row above" if q.is_input else RULES[q.block]
+
+
+def number(x: float, other: float | None = None) -> str:
+    """`x` with as few digits as tell it apart from `other`."""
+    if not isinstance(x, float) or not math.isfinite(x):
+        return repr(x)
+    for digits in range(4, 18):
+        text = f"{x:.{digits}g}"
+        if other is None or not isinstance(other, float) or text != f"{other:.{digits}g}":
+            return text
+    return f"{x:.17g}"
+
+
+def label(book, table: Table, key, row: int) -> str:
+    """`N7 (w6)`, `W6 (∂E/∂w1 of row 6)`, `B3 (η)` or `B2 (outside the table)`."""
+    addr = book.address(key, sheet=key[0] != table.sheet)
+    if key == table.eta_key:
+        return f"{addr} (η)"
+    name = table.name_at(key)
+    if name is None:
+        return f"{addr} (outside the table)"
+    text = net.BY_NAME[name].label
+    return f"{addr} ({text})" if key[1] == row or name in table.cells else (
+        f"{addr} ({text} of row {key[1]})")
+
+
+def describe(book, table: Table, key, row: int) -> str:
+    """A cell as the same words on every row: `a_h1 (column J)`, `η (G31)`, `w3 3 rows up
+    (column G)`, `B2 (outside the table)`."""
+    addr = book.address(key, sheet=key[0] != table.sheet)
+    if key == table.eta_key:
+        return f"η ({addr})"
+    name = table.name_at(key)
+    if name is None:
+        return f"{addr} (outside the table)"
+    text = net.BY_NAME[name].label
+    if name in table.cells:
+        return f"{text} ({addr})"
+    column = get_column_letter(key[2])
+    offset = key[1] - row
+    if offset == 0:
+        return f"{text} (column {column})"
+    if offset == -1:
+        return f"{text} one row up (column {column})"
+    where = f"{-offset} rows up" if offset < 0 else f"{offset} rows down"
+    return f"{text} {where} (column {column})"
+
+
+def right_formula(book, table: Table, name: str, row: int) -> str:
+    """The quantity's template written in the table's own cells for `row`: `=J33*C33+...`."""
+    q = net.BY_NAME[name]
+    if row == table.rows[0] and q.block == 0:
+        return ""  # the first row's inputs and weights are where the table starts
+
+    def cell(n: str, offset: int) -> str:
+        if n == "eta":
+            return absolute(book, table, table.eta_key) if table.eta_key else "η"
+        if n in table.cells:
+            return absolute(book, table, table.cells[n])
+        return f"{get_column_letter(table.columns[n])}{row + offset}"
+
+    return "=" + net.render(q.formula, cell)
+
+
+def absolute(book, table: Table, key) -> str:
+    s, r, c = key
+    text = f"${get_column_letter(c)}${r}"
+    return text if s == table.sheet else f"{book.address((s, r, c)).rpartition('!')[0]}!{text}"
+
+
+def token_cell(engine, key, text: str):
+    try:
+        target = engine.compiler.resolve(text, key[1], key[2])
+    except Exception:  # noqa: BLE001 - a name or text that is no cell
+        return None
+    if isinstance(target, tuple) or not target.is_cell:
+        return None
+    return target.at(*key)[:3]
+
+
+def maths(engine, table: Table, key, text: str) -> str:
+    """A part of a formula with its cells named, in parentheses: `R32*A32` -> `(a_o1·t1)`."""
+
+    def name(m) -> str:
+        cell = token_cell(engine, key, m.group(0))
+        n = table.name_at(cell) if cell else None
+        return "η" if cell == table.eta_key else (net.BY_NAME[n].label if n else m.group(0))
+
+    text = _A1.sub(name, text.replace(" ", "")).replace("*", "·").replace("-", "−")
+    return text if text.startswith("(") and syntax_group(text) else f"({text})"
+
+
+def syntax_group(text: str) -> bool:
+    """Whether `text` is one parenthesised group, `(a−t)`, not `(a)·(b)`."""
+    depth = 0
+    for k, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and k < len(text) - 1:
+            return False
+    return depth == 0
