@@ -80,6 +80,7 @@ GARBLED = {  # what a header may say that no spelling can read
     "gradients": {f"dw{k}": f"col {k}" for k in range(1, 9)},
     "forward pass": {n: f"step {k}" for k, n in enumerate(net.NAMES) if n[0] in "haoE"},
     "all but t, i and w": {n: f"x{k}" for k, n in enumerate(net.NAMES) if n[0] not in "tiw"},
+    "every one": {n: f"Spalte {k}" for k, n in enumerate(net.NAMES)},  # a header in German
 }
 
 

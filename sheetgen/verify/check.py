@@ -74,6 +74,13 @@ def check_table(
     book = engine.book
     sheet = book.sheets[table.sheet]
     result = TableResult(sheet, book.address(table.corner, sheet=False), "error", len(table.rows))
+    if table.numbers_only and len(table.rows) > 1:  # pasted values, whatever the columns are
+        key = (table.sheet, table.rows[0], min(table.columns.values(), default=1))
+        cause = Cause("pasted-table", key, None, text=(
+            f"every computed cell holds a pasted number, not a formula ({len(table.rows):,} rows "
+            f"from {book.address(key, sheet=False)} on)"))
+        result.causes, result.status = group(engine, table, [cause]), "fail"
+        return result
     result.reason = _cannot_check(table, max_rows)
     if result.reason:
         return result

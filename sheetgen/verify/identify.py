@@ -10,7 +10,9 @@ using what the earlier ones settled, until nothing changes:
 4. solving:     a quantity whose template reads columns not yet identified names them, when
                 exactly one choice among the remaining columns (or the cells it reads outside
                 the table: inputs typed once above it) makes its values come out;
-5. elimination: one quantity and one column left.
+5. structure:   when nothing else moves, a layer of the network named from its shape alone
+                (`layers`: the weights update themselves, a net input is w·x + w·x);
+6. elimination: one quantity and one column left.
 
 Values are compared on the first PROBE data rows, where students' formulas are most often right.
 """
@@ -22,11 +24,13 @@ import itertools
 import numpy as np
 
 from .. import network as net
+from . import layers
 from .book import Book
 from .tables import Region, Table, is_update
 
 PROBE = 6
 GIVEN = ("t1", "t2", "i1", "i2")
+IDENTIFY_RTOL = 1e-6
 
 
 class Evidence:
@@ -66,8 +70,11 @@ class Evidence:
             self.where = saved
 
     def matches(self, predicted: np.ndarray, actual: np.ndarray) -> bool:
+        """Whether a column's values are these, in most probe rows: loosely (pasted numbers are
+        often rounded to 6 digits), as this decides only which column is which; the check that
+        follows compares every cell at its own tolerance."""
         ok = np.isfinite(predicted) & np.isfinite(actual)
-        agree = ok & (np.abs(predicted - actual) <= 1e-12 + 1e-9 * np.abs(actual))
+        agree = ok & (np.abs(predicted - actual) <= 1e-12 + IDENTIFY_RTOL * np.abs(actual))
         return agree.sum() >= min(2, len(self.rows)) and agree.sum() * 2 >= ok.sum() > 0
 
     def outside_cells(self) -> list[tuple[int, int, int]]:
@@ -90,12 +97,14 @@ def identify(book: Book, engine, region: Region) -> Table:
     _labels(ev)
     progress = True
     while progress:
-        progress = _updates(ev) | _computed(ev) | _solved(ev)
+        progress = _updates(ev) | _computed(ev) | _solved(ev) or layers.settle(ev)
     _eliminate(ev)
     columns = {n: w for n, w in ev.where.items() if not isinstance(w, tuple)}
     cells = {n: w for n, w in ev.where.items() if isinstance(w, tuple)}
     helpers = {c: t for c, t in region.labels.items() if c not in columns.values()}
     table = Table(region.sheet, region.header_row, columns, list(region.rows), cells, helpers)
+    table.numbers_only = not any((region.sheet, r, c) in book.formulas for r in region.rows
+                                 for c in region.columns)
     table.problem = _problem(ev, table)
     return table
 
@@ -146,6 +155,8 @@ def _computed(ev: Evidence) -> bool:
         if predicted is None:
             continue
         found = [c for c in ev.free_columns() if ev.matches(predicted, ev.column(c))]
+        if len(found) > 1:  # a column that computes it beats a pasted copy of its numbers
+            found = [c for c in found if (ev.s, ev.rows[0], c) in ev.book.formulas]
         if len(found) == 1:
             ev.where[name], changed = found[0], True
     return changed
@@ -214,11 +225,8 @@ def _problem(ev: Evidence, table: Table) -> str:
     missing = table.missing
     if not missing or not table.rows:
         return ""
-    region = ev.region
-    if not any((region.sheet, r, c) in ev.book.formulas for r in region.rows
-               for c in region.columns):
-        rows = f"{len(region.rows)} row(s)" if len(region.rows) > 1 else "one row"
-        return (f"a header over {rows} of numbers and no formula: nothing computes the "
+    if table.numbers_only and len(table.rows) == 1:
+        return ("a header over one row of numbers and no formula: nothing computes the "
                 "network yet (an unfilled template?)")
     shown = ", ".join(net.BY_NAME[n].label for n in missing[:8]) + ("…" if len(missing) > 8 else "")
     free = [c for c in ev.free_columns() if c not in table.helpers or c in ev.region.labels]

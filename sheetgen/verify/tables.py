@@ -16,7 +16,7 @@ from .. import network as net
 from .book import Book
 from .labels import is_eta, quantity
 
-MIN_HINTS = 16  # a header row that names this many quantities, four of them gradients, is a table
+MIN_HINTS = 16  # a header row that names this many different quantities is a table
 MIN_UPDATES = 4  # or a row with this many update-shaped formulas, under any header
 FILLED = 0.5  # a data row holds something in at least this share of the table's columns
 
@@ -46,6 +46,7 @@ class Table:
     eta_key: tuple[int, int, int] | None = None
     eta_source: str = ""
     problem: str = ""  # why its columns cannot be identified, in one sentence
+    numbers_only: bool = False  # rows of numbers and not one formula: pasted values
 
     @property
     def missing(self) -> list[str]:
@@ -95,8 +96,7 @@ def find_regions(book: Book, engine) -> list[Region]:
 
 
 def _names_a_table(found: dict[int, str]) -> bool:
-    names = set(found.values())
-    return len(names) >= MIN_HINTS and sum(n.startswith("dw") for n in names) >= 4
+    return len(set(found.values())) >= MIN_HINTS
 
 
 def update_rows(book: Book, engine) -> list[tuple[int, int]]:

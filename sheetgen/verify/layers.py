@@ -1,0 +1,85 @@
+"""Name a table's weights, inputs and net inputs from the shape of the network alone.
+
+When a header names too little (labels in another language, or none), `identify` has no column
+to start from. The network itself gives one: the eight weight columns are those whose formulas
+update themselves from the row above (`w − η·g`), the inputs are the columns that hold the same
+number in every row (or cells outside the table that the formulas read), a hidden net input is
+a column equal to `wa·ia + wb·ib` for two weights and the two inputs, and an output net input
+one equal to `wa·a_h1 + wb·a_h2`. Which net is h1 and which input i1 is a naming convention the
+values cannot tell: the leftmost column takes the first name.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from .tables import is_update
+
+LAYERS = (  # nets, their weights (paired with the first and second source), the sources
+    (("h1", "h2"), (("w1", "w2"), ("w3", "w4")), ("i1", "i2")),
+    (("o1", "o2"), (("w5", "w6"), ("w7", "w8")), ("a_h1", "a_h2")),
+)
+
+
+def settle(ev) -> bool:
+    """Settle the first layer that can be settled from structure; whether one was."""
+    return any(_layer(ev, *layer) for layer in LAYERS)
+
+
+def _layer(ev, nets, weights, sources) -> bool:
+    if any(n in ev.where for n in nets) or len(ev.rows) < 2:
+        return False
+    known = all(s in ev.where for s in sources)
+    pool_w = [c for c in ev.free_columns() if is_update(ev.engine, (ev.s, ev.rows[1], c))]
+    pool_s = [ev.where[s] for s in sources] if known else _givens(ev, pool_w)
+    values = {w: _values(ev, w) for w in pool_w + pool_s}
+    pairs = [tuple(pool_s)] if known else sorted(itertools.combinations(pool_s, 2), key=_order)
+    found = []
+    for x in ev.free_columns():
+        if x in values or (ev.s, ev.rows[0], x) not in ev.book.formulas:
+            continue
+        actual = ev.column(x)
+        for sa, sb in pairs:
+            for wa, wb in itertools.permutations(pool_w, 2):
+                if ev.matches(values[wa] * values[sa] + values[wb] * values[sb], actual):
+                    found.append((x, (sa, sb), (wa, wb)))
+    by_sources: dict[tuple, list] = {}
+    for x, src, w in found:
+        by_sources.setdefault(src, []).append((x, w))
+    layer = [(src, hits) for src, hits in by_sources.items() if len({x for x, _ in hits}) == 2]
+    if len(layer) != 1:
+        return False  # none, or ambiguous: leave it to labels
+    (src, hits), = layer
+    first, second = sorted({x for x, _ in hits})
+    for net, x, names in ((nets[0], first, weights[0]), (nets[1], second, weights[1])):
+        (pair,) = {w for y, w in hits if y == x} or {None}
+        if pair is None:
+            return False
+        ev.where[net] = x
+        ev.where.update(zip(names, pair))
+    if not known:
+        ev.where.update(zip(sources, src))
+    return True
+
+
+def _givens(ev, weights: list[int]) -> list:
+    """Columns holding the same number in every probe row, and cells outside the table the
+    formulas read: where the inputs and targets can be."""
+    out: list = []
+    for c in ev.free_columns():
+        v = ev.column(c)
+        if c not in weights and np.isfinite(v).all() and np.all(v == v[0]):
+            out.append(c)
+    return out + ev.outside_cells()
+
+
+def _values(ev, where) -> np.ndarray:
+    if isinstance(where, tuple):
+        return np.full(len(ev.rows), ev.engine.value(where), dtype=float)
+    return ev.column(where)
+
+
+def _order(pair: tuple) -> tuple:
+    return tuple((1, *w) if isinstance(w, tuple) else (0, w) for w in pair)
