@@ -29,6 +29,8 @@ ROW_SLACK = 1000  # rows a sheet may hold beyond the table limit (titles, notes,
 CHUNK = 1 << 16
 ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!"}
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
@@ -98,6 +100,30 @@ def _chunks(z: zipfile.ZipFile, name: str, budget: Budget):
                 raise CannotCheck(f"{name} declares a DTD, which no spreadsheet program writes")
             first = False
             yield chunk
+
+
+def _count(z: zipfile.ZipFile, name: str, budget: Budget) -> None:
+    """Count a sheet's `<c>` and `<row>` tags in its raw bytes, at C speed, before parsing it:
+    a sheet of millions of empty cells is refused without building one element of it."""
+    cells = rows = 0
+    with z.open(name) as f:
+        tail = b""
+        while chunk := f.read(CHUNK):
+            text = tail + chunk
+            cells += len(_CELL_TAG.findall(text, 0, len(text) - 8))
+            rows += len(_ROW_TAG.findall(text, 0, len(text) - 8))
+            tail = text[-8:]
+            if budget.cells + cells > budget.max_cells or rows > budget.max_rows:
+                break
+            if f.tell() > budget.max_xml:
+                break
+        cells += len(_CELL_TAG.findall(tail))
+        rows += len(_ROW_TAG.findall(tail))
+    if budget.cells + cells > budget.max_cells:
+        budget.cells = budget.max_cells
+        budget.add_cell()  # raises
+    if rows > budget.max_rows:
+        budget.add_row(Sheet("", rows=budget.max_rows))  # raises
 
 
 def _parse(z: zipfile.ZipFile, name: str, budget: Budget, events=("end",)):
@@ -239,6 +265,7 @@ def _read_sheet(z, part: str, sheet: Sheet, strings: list[str], budget: Budget) 
     pending: list[tuple[tuple[int, int], str]] = []  # shared formulas met before their master
     row = 0
     row_tag = cell_tag = None
+    _count(z, part, budget)
     for _, el in _parse(z, part, budget):
         tag = el.tag
         if tag == cell_tag:
