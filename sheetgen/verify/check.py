@@ -20,7 +20,7 @@ from .. import network as net
 from .findings import Cause, Finding, group
 from .tables import Table, find_eta, reads
 from .values import XLError
-from .words import label, number
+from .words import number
 
 
 @dataclass
@@ -238,4 +238,4 @@ def _compare(engine, table: Table, values, eta: float, causes: dict, result: Tab
                          f"(rows {hit[0]} to {hit[-1]})")
 
 
-__all__ = ["Finding", "TableResult", "check_table", "label", "local_values"]
+__all__ = ["Finding", "TableResult", "check_table", "local_values"]

@@ -17,7 +17,7 @@ from .. import network as net
 from .diagnose import explain
 from .formula import shape_key, translate
 from .tables import Table
-from .words import label, right_formula
+from .words import right_formula, what
 
 ORDER = {name: k for k, name in enumerate(net.NAMES)}
 
@@ -98,9 +98,7 @@ def _finding(engine, table: Table, members: list[Cause]) -> Finding:
     keys = [m.key for m in members]
     order = ORDER.get(first.name, 100 + key[2]) if key[0] == table.sheet else -1
     cells = _ranges(book, table, keys)
-    quantity = label(book, table, key, row).partition(" (")[2][:-1]
-    if first.name and len(keys) > 1:
-        quantity = net.BY_NAME[first.name].label
+    quantity = what(table, key)
     if first.kind == "pasted-table":  # a sentence about the whole table
         quantity, cells = "", book.address(table.corner, sheet=False)
     subject = f"{cells} ({quantity})" if quantity else f"{cells}:"

@@ -36,39 +36,31 @@ def number(x: float, other: float | None = None) -> str:
     return f"{x:.17g}"
 
 
-def label(book, table: Table, key, row: int) -> str:
-    """`N7 (w6)`, `W6 (∂E/∂w1 of row 6)`, `B3 (η)` or `B2 (outside the table)`."""
-    addr = book.address(key, sheet=key[0] != table.sheet)
+def what(table: Table, key) -> str:
+    """What a cell holds, as a student labels it: `a_h1`, `η` or `outside the table`."""
     if key == table.eta_key:
-        return f"{addr} (η)"
+        return "η"
     name = table.name_at(key)
-    if name is None:
-        return f"{addr} (outside the table)"
-    text = net.BY_NAME[name].label
-    return f"{addr} ({text})" if key[1] == row or name in table.cells else (
-        f"{addr} ({text} of row {key[1]})")
+    return net.BY_NAME[name].label if name else "outside the table"
 
 
 def describe(book, table: Table, key, row: int) -> str:
     """A cell as the same words on every row: `a_h1 (column J)`, `η (G31)`, `w3 3 rows up
     (column G)`, `B2 (outside the table)`."""
     addr = book.address(key, sheet=key[0] != table.sheet)
-    if key == table.eta_key:
-        return f"η ({addr})"
     name = table.name_at(key)
-    if name is None:
+    if name is None and key != table.eta_key:
         return f"{addr} (outside the table)"
-    text = net.BY_NAME[name].label
-    if name in table.cells:
-        return f"{text} ({addr})"
+    if key == table.eta_key or name in table.cells:
+        return f"{what(table, key)} ({addr})"
     column = get_column_letter(key[2])
     offset = key[1] - row
     if offset == 0:
-        return f"{text} (column {column})"
+        return f"{what(table, key)} (column {column})"
     if offset == -1:
-        return f"{text} one row up (column {column})"
+        return f"{what(table, key)} one row up (column {column})"
     where = f"{-offset} rows up" if offset < 0 else f"{offset} rows down"
-    return f"{text} {where} (column {column})"
+    return f"{what(table, key)} {where} (column {column})"
 
 
 def right_formula(book, table: Table, name: str, row: int) -> str:
