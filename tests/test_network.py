@@ -79,3 +79,74 @@ def test_maths_reads_like_the_course():
     assert net.BY_NAME["a_o1"].maths() == "σ(o1)"
     assert net.BY_NAME["E1"].maths() == "½·(t1−a_o1)²"
     assert net.BY_NAME["dw7"].maths() == "(a_o2−t2)·a_o2·(1−a_o2)·a_h1"
+
+
+# --- biases: one constant bias per layer, as in the well-known worked example -------------------
+def autograd_with_biases(i, t, w, b):
+    """Loss and ∂E/∂w, ∂E/∂b from torch autograd, b1 added to both hidden units, b2 to both
+    outputs; written independently of `net`."""
+    i, t = torch.tensor(i, dtype=torch.float64), torch.tensor(t, dtype=torch.float64)
+    w = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    hidden = torch.sigmoid(w[:4].reshape(2, 2) @ i + b[0])
+    out = torch.sigmoid(w[4:].reshape(2, 2) @ hidden + b[1])
+    loss = 0.5 * ((t - out) ** 2).sum()
+    loss.backward()
+    return loss.item(), w.grad.numpy(), b.grad.numpy()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_bias_gradients_match_autograd(seed):
+    rng = np.random.default_rng(100 + seed)
+    i, t, w, b = rng.uniform(-2, 2, 2), rng.uniform(0, 1, 2), rng.uniform(-3, 3, 8), rng.uniform(-1, 1, 2)
+    loss, dw, db = autograd_with_biases(i, t, w, b)
+    assert net.forward(i, t, w, b)["E_total"] == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(net.gradients(i, t, w, b), dw, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(net.bias_gradients(i, t, w, b), db, rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("trained", [False, True])
+def test_iterate_with_biases_follows_autograd(trained):
+    i, t, w, b, eta = (0.05, 0.1), (0.01, 0.99), np.array(net.WEIGHTS), np.array([0.35, 0.6]), 0.5
+    table = net.iterate(i, t, w, [eta], 20, b=b, train_biases=trained)
+    for n in range(20):
+        loss, dw, db = autograd_with_biases(i, t, w, b)
+        assert table["E_total"][0, n] == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose([table[f"b{k}"][0, n] for k in (1, 2)], b, rtol=1e-12)
+        w, b = w - eta * dw, (b - eta * db if trained else b)
+
+
+def test_the_worked_example_with_biases():
+    """The published figures of the step-by-step example: inputs 0.05, 0.10, targets 0.01, 0.99,
+    b1 = 0.35, b2 = 0.60, η = 0.5, biases not updated; to 9 decimals."""
+    table = net.iterate((0.05, 0.1), (0.01, 0.99), net.WEIGHTS, [0.5], 2, b=(0.35, 0.6))
+    first = {k: v[0, 0] for k, v in table.items()}
+    second = {k: v[0, 1] for k, v in table.items()}
+    assert round(first["E_total"], 9) == 0.298371109
+    assert round(first["E1"], 9) == 0.274811083 and round(first["E2"], 9) == 0.023560026
+    assert [round(second[f"w{k}"], 9) for k in (5, 6, 7, 8)] == [
+        0.35891648, 0.408666186, 0.51130127, 0.561370121]
+    assert round(second["w1"], 9) == 0.149780716
+
+
+NETWORKS = [net.Network(), net.Network(biases=True), net.Network(biases=True, trained=True)]
+
+
+@pytest.mark.parametrize("network", NETWORKS, ids=["classic", "biases", "trained-biases"])
+def test_every_template_agrees_with_the_reference(network):
+    """Each template, evaluated on reference values, gives the reference's next value."""
+    b = (0.35, 0.6) if network.biases else None
+    table = net.iterate((0.05, 0.1), (0.01, 0.99), net.WEIGHTS, [0.7], 3, b=b,
+                        train_biases=network.trained)
+    assert set(table) == set(network.names)
+    values = {(n, off): table[n][0, 1 + off] for n in network.names for off in (0, -1)}
+    values[("eta", 0)] = 0.7
+    for q in network.columns:
+        assert net.evaluate(q.formula, values) == pytest.approx(table[q.name][0, 1], rel=1e-12), q
+
+
+def test_networks_have_their_columns():
+    assert len(NETWORKS[0].names) == 31 and len(NETWORKS[1].names) == 33
+    assert len(NETWORKS[2].names) == 35 and NETWORKS[2].updated[-2:] == ("w8", "b2")
+    assert NETWORKS[1].by_name["b1"].is_input and not NETWORKS[2].by_name["b1"].is_input
+    assert NETWORKS[1].by_name["o2"].maths() == "w7·a_h1 + w8·a_h2 + b2"
