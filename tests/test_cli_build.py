@@ -42,6 +42,7 @@ def test_plot_writes_a_png(tmp_path):
     (["--weights", "0.1", "0.2"], "--weights needs 8 numbers, got 2"),
     (["--inputs", "1", "2", "3"], "--inputs needs 2 numbers, got 3"),
     (["-o", "no/such/folder/x.xlsx"], "output folder no/such/folder does not exist"),
+    (["--weights", *["-1000"] * 8, "--inputs", "1", "1"], "these settings overflow"),
     (["--bogus"], "unrecognized arguments: --bogus"),
 ])
 def test_nonsense_gets_one_line_and_exit_2(tmp_path, capsys, monkeypatch, args, message):

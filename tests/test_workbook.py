@@ -81,10 +81,14 @@ def test_charts_point_at_the_tables(built_default):
     assert len(per_sheet) == len(net.LEARNING_RATES) and len(overlay) == 1
     for eta, r in zip(net.LEARNING_RATES, per_sheet):
         q = f"'{sheet_name(eta)}'"
-        assert f"{q}!{e}{HEADER_ROW}" in r and f"{q}!${e}${FIRST_ROW}:${e}${last}" in r
-        assert f"{q}!$A${FIRST_ROW}:$A${last}" in r
-    for eta in net.LEARNING_RATES:
-        assert f"'{sheet_name(eta)}'!${e}${FIRST_ROW}:${e}${last}" in overlay[0]
+        # Series name, x (the iteration column), y (E_total).
+        assert r == [f"{q}!${e}${HEADER_ROW}", f"{q}!$A${FIRST_ROW}:$A${last}",
+                     f"{q}!${e}${FIRST_ROW}:${e}${last}"]
+    for k, eta in enumerate(net.LEARNING_RATES):
+        q = f"'{sheet_name(eta)}'"
+        assert overlay[0][3 * k:3 * k + 3] == [f"'{LOSS_SHEET}'!$A${6 + k}",
+                                               f"{q}!$A${FIRST_ROW}:$A${last}",
+                                               f"{q}!${e}${FIRST_ROW}:${e}${last}"]
 
 
 def test_same_settings_same_bytes(tmp_path):
