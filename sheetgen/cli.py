@@ -1,7 +1,7 @@
 """The `sheetgen` command: build, plot and verify backprop workbooks.
 
-Exit codes: 0 success, 1 a verified workbook is wrong, 2 bad input (options, files).
-Only this module prints and chooses exit codes; the library raises typed errors.
+Exit codes: 0 success, 1 a verified workbook is wrong or a write failed (a full disk), 2 bad input
+(options, files). Only this module prints and chooses exit codes; the library raises typed errors.
 """
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def error(e: Exception) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .files import OutputError
+    from .files import OutputError, WriteError
     from .libreoffice import LibreOfficeError
     from .workbook import SettingsError
 
@@ -151,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, SettingsError, OutputError, LibreOfficeError) as e:
         error(e)
         return 2
+    except WriteError as e:  # a full disk: the old file is intact, nothing half-written
+        error(e)
+        return 1
     except KeyboardInterrupt:
         print("sheetgen: interrupted", file=sys.stderr)
         return 130
