@@ -85,10 +85,9 @@ def test_failed_write_leaves_the_old_file(tmp_path):
 
     out = tmp_path / "keep.xlsx"
     out.write_bytes(b"previous")
-    with pytest.raises(RuntimeError):
-        with atomic_write(out) as f:
-            f.write(b"half a workbook")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), atomic_write(out) as f:
+        f.write(b"half a workbook")
+        raise RuntimeError("disk full")
     assert out.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["keep.xlsx"]
 
 

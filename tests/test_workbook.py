@@ -12,8 +12,16 @@ import pytest
 
 from sheetgen import network as net
 from sheetgen.libreoffice import recalculate
-from sheetgen.workbook import (BACKPROP, COLUMN_OF, FIRST_ROW, HEADER_ROW, LOSS_SHEET, Settings,
-                               build, sheet_name)
+from sheetgen.workbook import (
+    BACKPROP,
+    COLUMN_OF,
+    FIRST_ROW,
+    HEADER_ROW,
+    LOSS_SHEET,
+    Settings,
+    build,
+    sheet_name,
+)
 
 RTOL = 1e-9
 DEFAULT = Settings()
@@ -156,8 +164,8 @@ def test_edited_inputs_recalculate_to_the_reference(tmp_path, soffice, change):
     settings = Settings.create(learning_rates=[0.5, 2.0], iterations=30)
     path = build(tmp_path / "edit.xlsx", settings)
     wb = openpyxl.load_workbook(path)
-    values = dict(inputs=list(settings.inputs), targets=list(settings.targets),
-                  weights=list(settings.weights), learning_rates=list(settings.learning_rates))
+    values = {"inputs": list(settings.inputs), "targets": list(settings.targets),
+              "weights": list(settings.weights), "learning_rates": list(settings.learning_rates)}
     for name, value in change.items():
         if name == "eta":
             wb[sheet_name(0.5)]["B3"] = value

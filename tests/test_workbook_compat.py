@@ -86,7 +86,7 @@ def printed(built_default, tmp_path_factory):
 
 def sheet_of(page: str) -> str:
     """The sheet a page belongs to: the footer names it (`&A`) before 'page N of M'."""
-    return re.findall(r"^\s*(\S.*?)\s+page \d+ of \d+\s*$", page, re.M)[-1]
+    return re.findall(r"^\s*(\S.*?)\s+page \d+ of \d+\s*$", page, re.MULTILINE)[-1]
 
 
 def test_every_page_is_landscape(printed):

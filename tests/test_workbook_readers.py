@@ -18,8 +18,16 @@ from test_workbook import DEFAULT, assert_sheets_match_reference
 
 from sheetgen import network as net
 from sheetgen.libreoffice import recalculate
-from sheetgen.workbook import (BELOW_COLUMN, COLUMN_OF, FIRST_ROW, HEADER_ROW, LOSS_SHEET,
-                               Settings, build, sheet_name)
+from sheetgen.workbook import (
+    BELOW_COLUMN,
+    COLUMN_OF,
+    FIRST_ROW,
+    HEADER_ROW,
+    LOSS_SHEET,
+    Settings,
+    build,
+    sheet_name,
+)
 
 # Two engines differ from each other and from NumPy by rounding only: a few units in the 13th
 # digit where a difference of nearly equal numbers cancels (w5 crossing zero, t1 − a_o1).
@@ -138,7 +146,7 @@ def test_chart_caches_hold_the_curves(built_default):
         charts = [z.read(n).decode() for n in sorted(z.namelist(), key=_chart_number)
                   if n.startswith("xl/charts/chart")]
     curves = [(_cache(s, "xVal"), _cache(s, "yVal")) for chart in charts
-              for s in re.findall(r"<c:ser>.*?</c:ser>", chart, re.S)]
+              for s in re.findall(r"<c:ser>.*?</c:ser>", chart, re.DOTALL)]
     want = [table["E_total"][k] for k in range(len(net.LEARNING_RATES))] * 2  # sheets, overlay
     assert len(curves) == len(want)
     for (x, y), loss in zip(curves, want):
@@ -152,7 +160,7 @@ def _chart_number(name: str) -> int:
 
 
 def _cache(series: str, axis: str) -> np.ndarray:
-    block = re.search(rf"<c:{axis}>.*?</c:{axis}>", series, re.S).group(0)
+    block = re.search(rf"<c:{axis}>.*?</c:{axis}>", series, re.DOTALL).group(0)
     return np.array([float(v) for v in re.findall(r"<c:v>([^<]*)</c:v>", block)])
 
 
