@@ -44,7 +44,7 @@ def expected(settings: Settings) -> dict[tuple[str, str], object]:
         for n in range(settings.iterations):
             row = FIRST_ROW + n
             cells |= {(sheet, f"{COLUMN_OF[name]}{row}"): table[name][k, n] for name in net.NAMES}
-            cells[(sheet, f"{BELOW_COLUMN}{row}")] = n + 1 if loss[n] < settings.threshold else ""
+            cells[(sheet, f"{BELOW_COLUMN}{row}")] = bool(loss[n] < settings.threshold)
         below = np.flatnonzero(loss < settings.threshold)
         row = HEADER_ROW + 1 + k
         cells |= {(LOSS_SHEET, f"A{row}"): f"η = {eta:g}", (LOSS_SHEET, f"B{row}"): eta,
@@ -59,8 +59,8 @@ def assert_shows(path, cells: dict) -> None:
     for (sheet, coordinate), want in cells.items():
         got = wb[sheet][coordinate].value
         where = f"{sheet}!{coordinate}"
-        if isinstance(want, str):
-            assert (got or "") == want, where
+        if isinstance(want, (str, bool)):
+            assert got == want, where
         else:
             assert got == pytest.approx(want, rel=RTOL, abs=ATOL), where
 
@@ -80,7 +80,7 @@ def assert_same_values(got: dict, want: dict) -> None:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             assert got[key] == pytest.approx(value, rel=RTOL, abs=ATOL), key
         else:
-            assert (got[key] or "") == (value or ""), key
+            assert got[key] == value, key
 
 
 # --- stored values --------------------------------------------------------------------------------

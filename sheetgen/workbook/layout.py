@@ -25,9 +25,9 @@ TITLE_COLUMN = "B"  # not A: column A repeats on every printed page, where a tit
 HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
 COLUMN_OF = {q.name: get_column_letter(2 + k) for k, q in enumerate(net.COLUMNS)}  # A: iteration
-# A helper column right of the table: the iteration number where E_total is below the Loss
-# curves threshold, else empty. MIN over it is the first such iteration, which needs no function
-# newer than Excel 2010 (MINIFS is Excel 2019).
+# A helper column right of the table: TRUE where E_total is below the Loss curves threshold.
+# MATCH(TRUE, ...) over it is the first such iteration, with no function newer than Excel 2010
+# (MINIFS is Excel 2019).
 BELOW_COLUMN = get_column_letter(2 + len(net.COLUMNS))
 BELOW_LABEL = "below threshold"
 CHART_COLUMN = get_column_letter(2 + len(net.COLUMNS) + 2)  # one empty column after the helper
@@ -64,8 +64,7 @@ def table_formula(q: net.Quantity, row: int) -> str:
 
 def below_formula() -> str:
     """The helper column's formula, with `{r}` for its row."""
-    return (f'=IF({COLUMN_OF["E_total"]}{{r}}<{ref(LOSS_SHEET, THRESHOLD_CELL)},'
-            f'A{{r}},"")')
+    return f'={COLUMN_OF["E_total"]}{{r}}<{ref(LOSS_SHEET, THRESHOLD_CELL)}'
 
 
 def block_formula(template: str, first_sheet: str) -> str:
@@ -87,5 +86,5 @@ def summary_formulas(eta: float, iterations: int) -> dict[str, str]:
         "label": f'="η = "&{ref(sheet, ETA_CELL)}',
         "eta": f"={ref(sheet, ETA_CELL)}",
         "final": f"={ref(sheet, COLUMN_OF['E_total'] + str(last))}",
-        "first_below": f'=IF(COUNT({below})=0,"not reached",MIN({below}))',
+        "first_below": f'=IFERROR(MATCH(TRUE,{below},0),"not reached")',
     }

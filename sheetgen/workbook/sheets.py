@@ -88,8 +88,8 @@ def learning_rate_sheet(wb, f, settings: Settings, values: Values, k: int):
            value=f"Gradient descent with η = {number_text(eta)}", column=L.TITLE_COLUMN)
     ws.write_string("A3", "η", f.bold)
     ws.write_number("B3", eta, f.input)
-    ws.write_string("D3", "Colours match the Backprop sheet's blocks. The last column holds the "
-                    "iteration number where E_total is below the Loss curves threshold.", f.note)
+    ws.write_string("D3", "Colours match the Backprop sheet's blocks. The last column says whether "
+                    "E_total is below the threshold on the Loss curves sheet.", f.note)
     ws.set_column("A:A", 10)
     ws.set_column(f"B:{L.BELOW_COLUMN}", 10.5)
     ws.set_row(L.HEADER_ROW - 1, 30)
@@ -104,7 +104,7 @@ def learning_rate_sheet(wb, f, settings: Settings, values: Values, k: int):
         ws.write_formula(cell(row, L.COLUMN_OF[q.name]), L.table_formula(q, row),
                          column_format(f, q.name),
                          float(values.table[q.name][k, 0]))
-    ws.write_formula(cell(row, L.BELOW_COLUMN), L.below_formula().format(r=row), None,
+    ws.write_formula(cell(row, L.BELOW_COLUMN), L.below_formula().format(r=row), f.centre,
                      values.below(k)[0])
     ws.freeze_panes(L.FIRST_ROW - 1, 1)
     charts.loss_chart(wb, ws, k, eta, values.table["E_total"][k])

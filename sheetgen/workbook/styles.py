@@ -29,6 +29,7 @@ def make_formats(wb) -> SimpleNamespace:
         value=add(CELL | {"num_format": VALUE_FORMAT}),
         small=add(CELL | {"num_format": SMALL_FORMAT}),
         right=add(CELL | {"align": "right"}),
+        centre=add(CELL | {"align": "center"}),
         header=[add(header | {"bg_color": c}) for c in BLOCK_COLOURS],
         block=[add({"bg_color": c}) for c in BLOCK_COLOURS],
         block_bold=[add({"bg_color": c, "bold": True}) for c in BLOCK_COLOURS],

@@ -30,11 +30,9 @@ class Values:
     def iterations(self) -> int:
         return self.table["E_total"].shape[1]
 
-    def below(self, k: int) -> list:
-        """The helper column of learning rate number `k`: the iteration where E_total is below
-        the threshold, else "" (as `IF(E<threshold, iteration, "")` gives)."""
-        steps = np.arange(1, self.iterations + 1)
-        return [int(n) if hit else "" for n, hit in zip(steps, self.table["E_total"][k] < self.threshold)]
+    def below(self, k: int) -> list[bool]:
+        """The helper column of learning rate number `k`: whether E_total is below the threshold."""
+        return (self.table["E_total"][k] < self.threshold).tolist()
 
     def first_below(self, k: int) -> int | str:
         """The first iteration whose E_total is below the threshold, or "not reached"."""

@@ -105,9 +105,8 @@ def _stream_sheet(xml: str, stream, values: Values, k: int) -> None:
     chunk = []
     for i in range(1, values.iterations):
         row = L.FIRST_ROW + i
-        t = "" if below[i] != "" else ' t="str"'
         chunk.append(template.format(*(c[i] for c in columns), r=row, p=row - 1, n=i + 1,
-                                     bt=t, bv=below[i]))
+                                     b=int(below[i])))
         if len(chunk) == ROWS_PER_CHUNK:
             stream.write("".join(chunk).encode("utf-8"))
             chunk = []
@@ -123,7 +122,7 @@ def first_row_styles(xml: str) -> dict[str, str]:
 
 def row_template(styles: dict[str, str]) -> str:
     """One table row as a format string: `{r}` its row, `{p}` the row above, `{n}` the
-    iteration, `{0}`..`{30}` the stored values, `{bt}`/`{bv}` the helper's type and value."""
+    iteration, `{0}`..`{30}` the stored values, `{b}` the helper's (1 for TRUE, 0 for FALSE)."""
     def formula(text: str) -> str:  # the `=` off, XML-escaped, braces kept for format()
         return escape(text[1:])
 
@@ -133,6 +132,6 @@ def row_template(styles: dict[str, str]) -> str:
         cells.append(f'<c r="{column}{{r}}"{styles[column]}><f>{formula(L.row_formula(q))}</f>'
                      f'<v>{{{k}}}</v></c>')
     helper = L.BELOW_COLUMN
-    cells.append(f'<c r="{helper}{{r}}"{styles[helper]}{{bt}}><f>{formula(L.below_formula())}</f>'
-                 "<v>{bv}</v></c>")
+    cells.append(f'<c r="{helper}{{r}}"{styles[helper]} t="b"><f>{formula(L.below_formula())}'
+                 "</f><v>{b}</v></c>")
     return '<row r="{r}">' + "".join(cells) + "</row>"
