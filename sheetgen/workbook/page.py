@@ -23,13 +23,14 @@ def _common(ws) -> None:
     ws.set_footer(FOOTER)
 
 
-def backprop(ws, last_row: int) -> None:
-    """One page: inputs, the diagram beside them, the six blocks."""
+def one_page(ws) -> None:
+    """The Backprop sheet (inputs, diagram, the six blocks) or the Loss curves sheet (summary and
+    chart) on one page."""
     _common(ws)
     ws.fit_to_pages(1, 1)
 
 
-def learning_rate(ws, iterations: int) -> None:
+def learning_rate(ws) -> None:
     """Three pages across per block of rows, header row and iteration column on each."""
     _common(ws)
     ws.set_print_scale(TABLE_SCALE)
@@ -38,9 +39,3 @@ def learning_rate(ws, iterations: int) -> None:
     # A break's number is the 0-based index of the first column of the new page.
     ws.set_v_pagebreaks([column_index_from_string(c) - 1
                          for c in (L.COLUMN_OF["w5"], L.COLUMN_OF["dw1"], L.CHART_COLUMN)])
-
-
-def loss(ws, rows: int) -> None:
-    """One page: the summary table and the chart beside it."""
-    _common(ws)
-    ws.fit_to_pages(1, 1)

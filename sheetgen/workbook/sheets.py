@@ -73,7 +73,7 @@ def backprop_sheet(wb, f, settings: Settings, values: Values) -> None:
                              f.block_value[block], values.block_line(template))
         row += 1
     ws.freeze_panes(3, 0)
-    page.backprop(ws, last_row=row)
+    page.one_page(ws)
 
 
 def learning_rate_sheet(wb, f, settings: Settings, values: Values, k: int):
@@ -108,7 +108,7 @@ def learning_rate_sheet(wb, f, settings: Settings, values: Values, k: int):
                      values.below(k)[0])
     ws.freeze_panes(L.FIRST_ROW - 1, 1)
     charts.loss_chart(wb, ws, k, eta, values.table["E_total"][k])
-    page.learning_rate(ws, settings.iterations)
+    page.learning_rate(ws)
     return ws
 
 
@@ -132,4 +132,4 @@ def loss_sheet(wb, f, settings: Settings, values: Values) -> None:
         ws.write_formula(cell(row, "C"), formulas["final"], f.small, values.final(k))
         ws.write_formula(cell(row, "D"), formulas["first_below"], f.right, values.first_below(k))
     charts.overlay_chart(wb, ws, settings, values)
-    page.loss(ws, rows=L.SUMMARY_HEADER_ROW + len(settings.learning_rates))
+    page.one_page(ws)
