@@ -43,7 +43,8 @@ def backprop_sheet(wb, f, settings: Settings, values: Values) -> None:
            "recalculates. Each η= sheet holds one row per gradient-descent step: "
            "w(next row) = w − η·∂E/∂w.")
     ws.set_column("A:A", 17)
-    ws.set_column("B:B", 84)
+    ws.set_column("B:B", 76)
+    ws.set_column("D:D", 2)
     ws.set_column("C:C", 14)
     ws.write_row("A4", ["Input", "Meaning", "Value"], f.bold)
     given = dict(zip(("i1", "i2"), settings.inputs)) | dict(zip(("t1", "t2"), settings.targets))
@@ -53,7 +54,8 @@ def backprop_sheet(wb, f, settings: Settings, values: Values) -> None:
         ws.write_string(cell(r, "B"), f"{meaning}   (defined name {defined})")
         ws.write_number(cell(r, "C"), given[name], f.input)
         wb.define_name(defined, "=" + L.ref(L.BACKPROP, f"$C${r}"))
-    ws.insert_image("E4", "network.png", {"image_data": io.BytesIO(network_diagram())})
+    ws.insert_image("E4", "network.png", {"image_data": io.BytesIO(network_diagram()),
+                                          "x_scale": 0.8, "y_scale": 0.8})
 
     # The six blocks: maths from the templates, values live from the first η sheet's first row.
     first = L.sheet_name(settings.learning_rates[0])
