@@ -1,7 +1,7 @@
 """The `sheetgen` command: build, plot and verify backprop workbooks.
 
-Exit codes: 0 success, 1 a verified workbook is wrong, 2 bad input (options, files).
-Only this module prints and chooses exit codes; the library raises typed errors.
+Exit codes: 0 success, 1 a verified workbook is wrong or a write failed (a full disk), 2 bad input
+(options, files). Only this module prints and chooses exit codes; the library raises typed errors.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from . import network as net
 
 DEFAULT_WORKBOOK = Path("output/backprop.xlsx")
 DEFAULT_PLOT = Path("output/loss_curves.png")
+PLOT_NAME = "loss_curves.png"  # `build` draws it next to the workbook unless --plot says where
 
 
 class UsageError(ValueError):
@@ -39,46 +40,68 @@ def flat(groups: list[list[float]] | None) -> list[float] | None:
     return None if groups is None else [x for g in groups for x in g]
 
 
+def _listed(values) -> str:
+    return " ".join(map(str, values))
+
+
 def add_network_options(p: argparse.ArgumentParser) -> None:
     d = net
     p.add_argument("--iterations", type=int, default=d.ITERATIONS,
-                   help=f"gradient-descent rows per learning rate (default {d.ITERATIONS}, at most 10000)")
+                   help=f"gradient-descent rows per learning rate (default {d.ITERATIONS}, "
+                        "at most 10000)")
     p.add_argument("--lr", type=numbers, nargs="+", metavar="ETA",
-                   help="learning rates, one sheet each (default %s)" % " ".join(map(str, d.LEARNING_RATES)))
+                   help=f"learning rates, one sheet each (default {_listed(d.LEARNING_RATES)})")
     p.add_argument("--inputs", type=numbers, nargs="+", metavar="I",
-                   help="i1 i2 (default %s)" % " ".join(map(str, d.INPUTS)))
+                   help=f"i1 i2 (default {_listed(d.INPUTS)})")
     p.add_argument("--targets", type=numbers, nargs="+", metavar="T",
-                   help="t1 t2 (default %s)" % " ".join(map(str, d.TARGETS)))
+                   help=f"t1 t2 (default {_listed(d.TARGETS)})")
     p.add_argument("--weights", type=numbers, nargs="+", metavar="W",
-                   help="initial w1..w8 (default %s)" % " ".join(map(str, d.WEIGHTS)))
+                   help=f"initial w1..w8 (default {_listed(d.WEIGHTS)})")
 
 
 def settings_from(args):
     from .workbook import Settings
 
-    given = dict(iterations=args.iterations, learning_rates=flat(args.lr), inputs=flat(args.inputs),
-                 targets=flat(args.targets), weights=flat(args.weights))
+    given = {"iterations": args.iterations, "learning_rates": flat(args.lr),
+             "inputs": flat(args.inputs), "targets": flat(args.targets),
+             "weights": flat(args.weights)}
     return Settings.create(**{k: v for k, v in given.items() if v is not None})
 
 
+def default_output(given: Path | None, default: Path) -> Path:
+    """`given`, or `default` with its folder made (`output/` in a fresh working folder)."""
+    if given is not None:
+        return given
+    default.parent.mkdir(parents=True, exist_ok=True)
+    return default
+
+
 def cmd_build(args) -> int:
+    from .files import check_output_path
     from .plots import plot_loss_curves
     from .workbook import build
 
     settings = settings_from(args)
+    workbook = default_output(args.output, DEFAULT_WORKBOOK)
+    plot = workbook.parent / PLOT_NAME if args.plot is None else args.plot
+    # Both outputs are checked before either is written: bad input leaves nothing behind.
+    target = check_output_path(workbook)
+    if plot and check_output_path(plot).resolve() == target.resolve():
+        raise UsageError(f"sheetgen build: --plot and -o both name {workbook}")
     start = time.perf_counter()
-    path = build(args.output, settings)
+    path = build(workbook, settings)
     print(f"wrote {path} ({len(settings.learning_rates)} learning rates × {settings.iterations} "
           f"iterations) in {time.perf_counter() - start:.2f} s")
-    if args.plot:
-        print(f"wrote {plot_loss_curves(args.plot, settings)}")
+    if plot:
+        print(f"wrote {plot_loss_curves(plot, settings)}")
     return 0
 
 
 def cmd_plot(args) -> int:
     from .plots import plot_loss_curves
 
-    print(f"wrote {plot_loss_curves(args.output, settings_from(args))}")
+    settings = settings_from(args)
+    print(f"wrote {plot_loss_curves(default_output(args.output, DEFAULT_PLOT), settings)}")
     return 0
 
 
@@ -87,18 +110,19 @@ def make_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("build", help="write the backprop workbook (live formulas, native charts)")
-    p.add_argument("-o", "--output", type=Path, default=DEFAULT_WORKBOOK,
-                   help=f"workbook to write (default {DEFAULT_WORKBOOK})")
-    p.add_argument("--plot", type=Path, default=DEFAULT_PLOT, metavar="PNG",
-                   help=f"also draw the loss curves with matplotlib (default {DEFAULT_PLOT})")
-    p.add_argument("--no-plot", dest="plot", action="store_const", const=None,
+    p.add_argument("-o", "--output", type=Path, metavar="XLSX",
+                   help=f"workbook to write (default {DEFAULT_WORKBOOK}, folder made if missing)")
+    p.add_argument("--plot", type=Path, metavar="PNG",
+                   help=f"also draw the loss curves with matplotlib (default {PLOT_NAME} in the "
+                        "workbook's folder)")
+    p.add_argument("--no-plot", dest="plot", action="store_const", const=False,
                    help="do not draw the PNG")
     add_network_options(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("plot", help="draw the loss curves per learning rate as a PNG")
-    p.add_argument("-o", "--output", type=Path, default=DEFAULT_PLOT,
-                   help=f"PNG to write (default {DEFAULT_PLOT})")
+    p.add_argument("-o", "--output", type=Path, metavar="PNG",
+                   help=f"PNG to write (default {DEFAULT_PLOT}, folder made if missing)")
     add_network_options(p)
     p.set_defaults(func=cmd_plot)
 
@@ -111,8 +135,13 @@ def make_parser() -> Parser:
     return parser
 
 
+def error(e: Exception) -> None:
+    print(f"sheetgen: error: {e}" if not str(e).startswith("sheetgen") else str(e),
+          file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
-    from .files import OutputError
+    from .files import OutputError, WriteError
     from .libreoffice import LibreOfficeError
     from .workbook import SettingsError
 
@@ -120,9 +149,11 @@ def main(argv: list[str] | None = None) -> int:
         args = make_parser().parse_args(argv)
         return args.func(args)
     except (UsageError, SettingsError, OutputError, LibreOfficeError) as e:
-        print(f"sheetgen: error: {e}" if not str(e).startswith("sheetgen") else str(e),
-              file=sys.stderr)
+        error(e)
         return 2
+    except WriteError as e:  # a full disk: the old file is intact, nothing half-written
+        error(e)
+        return 1
     except KeyboardInterrupt:
         print("sheetgen: interrupted", file=sys.stderr)
         return 130

@@ -1,7 +1,10 @@
 """Safe file writing: every output goes to a temporary file first and is renamed over the target.
 
-A crash or a bad option can then never leave a half-written workbook behind. Workbooks are also
-written reproducibly: the same content gives the same bytes (fixed document and zip timestamps).
+A crash, a full disk or a bad option can then never leave a half-written file behind. What stands
+at the target is respected as `cp` would: a symlink is written through to the file it points at,
+a read-only file or anything that is not a regular file (a device such as /dev/full, a FIFO) is
+refused, and a replaced file keeps its permissions. Workbooks are also written reproducibly: the
+same content gives the same bytes (fixed document and zip timestamps).
 """
 from __future__ import annotations
 
@@ -10,49 +13,94 @@ import datetime as dt
 import io
 import os
 import re
+import stat
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
-
-from openpyxl import Workbook
 
 # Every document property and zip entry carries this time, so rebuilds are byte-identical.
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 
 
 class OutputError(ValueError):
-    """The output path cannot be written (missing folder, not a file, ...)."""
+    """The output path cannot be written (missing folder, not a regular file, read-only, ...)."""
+
+
+class WriteError(OSError):
+    """Writing failed part-way (a full disk, an I/O error); the target was left as it was."""
+
+    def __init__(self, message: str, errno: int | None = None):
+        super().__init__(message)  # one argument: str() is the message alone, no "[Errno 28]"
+        self.errno = errno
 
 
 def check_output_path(path: str | os.PathLike) -> Path:
-    """Return `path` as a Path if its folder exists and it is not a folder itself."""
+    """The file that writing `path` replaces (a symlink's target), or raise OutputError."""
     path = Path(path)
-    if path.is_dir():
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_dir():
         raise OutputError(f"output path {path} is a folder, not a file")
-    if not path.parent.is_dir():
-        raise OutputError(f"output folder {path.parent} does not exist")
-    return path
+    if not target.parent.is_dir():
+        raise OutputError(f"output folder {target.parent} does not exist")
+    if target.exists():
+        mode = target.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise OutputError(f"output path {path} is not a regular file (a device, FIFO or "
+                              "socket); refusing to replace it")
+        # Root may write anywhere; a file without any write permission is still not for replacing.
+        if not os.access(target, os.W_OK) or not mode & 0o222:
+            raise OutputError(f"output file {path} is read-only; refusing to replace it")
+    elif not os.access(target.parent, os.W_OK | os.X_OK):
+        raise OutputError(f"output folder {target.parent} is not writable")
+    return target
 
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[io.IOBase]:
-    """Open a temporary file beside `path`; on success rename it over `path`, else delete it."""
-    path = check_output_path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Open a temporary file beside `path`'s target; on success rename it over the target with the
+    target's permissions (a new file gets the umask's), else delete it.
+
+    Raises OutputError before writing when the target cannot be replaced, and WriteError (an
+    OSError) when writing fails, with the target unchanged and no temporary file left.
+    """
+    target = check_output_path(path)
+    old = target.stat() if target.exists() else None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise WriteError(f"could not write {path}: {e.strerror or e}", e.errno) from None
     try:
         with os.fdopen(fd, mode) as f:
             yield f
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
+            f.flush()
+            os.fsync(f.fileno())  # the data is on disk before the rename makes it the target
+        _match_permissions(tmp, old)
+        os.replace(tmp, target)
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(e, OSError) and not isinstance(e, WriteError):
+            kept = "the old file is unchanged" if old else "nothing was written"
+            raise WriteError(f"could not write {path}: {e.strerror or e}; {kept}", e.errno) from None
         raise
 
 
-def workbook_bytes(wb: Workbook) -> bytes:
-    """Serialise `wb` to xlsx bytes that depend only on its content, not on the clock."""
+def _match_permissions(tmp: str, old: os.stat_result | None) -> None:
+    """Give the temporary file the replaced file's mode (and owner, where allowed)."""
+    if old is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        return
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))
+    if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(PermissionError):
+            os.chown(tmp, old.st_uid, old.st_gid)
+
+
+def workbook_bytes(wb) -> bytes:
+    """Serialise the openpyxl workbook `wb` to xlsx bytes that depend only on its content."""
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     raw = io.BytesIO()
@@ -76,8 +124,8 @@ def _fix_core_times(xml: bytes) -> bytes:
     return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)", rb"\g<1>" + stamp + rb"\g<2>", xml)
 
 
-def save_workbook(wb: Workbook, path: str | os.PathLike) -> Path:
-    """Write `wb` to `path` atomically and reproducibly; return the path."""
+def save_workbook(wb, path: str | os.PathLike) -> Path:
+    """Write the openpyxl workbook `wb` to `path` atomically and reproducibly; return the path."""
     data = workbook_bytes(wb)
     with atomic_write(path) as f:
         f.write(data)

@@ -1,25 +1,46 @@
-"""Shared fixtures. Tests write only to tmp_path; LibreOffice tests fail, never skip, in CI."""
+"""Shared fixtures. Tests write only to tmp_path; LibreOffice and Gnumeric tests fail, never
+skip, in CI."""
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 
-def require_soffice() -> None:
-    """Skip where LibreOffice is not installed, but fail in CI, which must run these tests."""
-    if shutil.which("soffice"):
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def require(program: str, package: str) -> None:
+    """Skip where `program` is not installed, but fail in CI, which must run these tests."""
+    if shutil.which(program):
         return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("CI=true but LibreOffice (soffice) is missing: .ci/run must install it")
-    pytest.skip("LibreOffice (soffice) is not installed")
+    if in_ci():
+        pytest.fail(f"CI=true but {program} is missing: .ci/run must install {package}")
+    pytest.skip(f"{program} is not installed (apt-get install -y {package})")
+
+
+def require_soffice() -> None:
+    require("soffice", "libreoffice-calc-nogui")
 
 
 @pytest.fixture
 def soffice():
     require_soffice()
+
+
+def gnumeric_recalculate(path: Path, outdir: Path) -> Path:
+    """Recalculate every formula of the xlsx `path` in Gnumeric; return the recalculated copy."""
+    require("ssconvert", "gnumeric")
+    outdir.mkdir(parents=True, exist_ok=True)
+    out = outdir / path.name
+    run = subprocess.run(["ssconvert", "--recalc", str(path), str(out)], capture_output=True,
+                         text=True, timeout=300, check=False)
+    assert run.returncode == 0 and out.exists(), run.stderr
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +60,23 @@ def recalculated_default(built_default, tmp_path_factory):
     return recalculate(built_default, tmp_path_factory.mktemp("recalculated"))
 
 
+@pytest.fixture(scope="session")
+def gnumeric_default(built_default, tmp_path_factory):
+    """The default workbook after Gnumeric recalculated it."""
+    return gnumeric_recalculate(built_default, tmp_path_factory.mktemp("gnumeric"))
+
+
+@pytest.fixture(scope="session")
+def shown_by_libreoffice(built_default, tmp_path_factory):
+    """The default workbook as LibreOffice with a fresh default profile shows it (it keeps the
+    stored values), saved again as xlsx so openpyxl can read what it showed."""
+    require_soffice()
+    from sheetgen.libreoffice import convert
+
+    return convert(built_default, tmp_path_factory.mktemp("shown"), "xlsx:Calc MS Excel 2007 XML",
+                   recalc=False)
+
+
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared/datasets/MNIST/raw"
 
 
@@ -46,7 +84,7 @@ def mnist_dir() -> Path:
     """The real MNIST folder: $MNIST_DATA, else ../shared. Missing data fails in CI, never skips."""
     root = Path(os.environ.get("MNIST_DATA") or SHARED_MNIST)
     if not any((root / f"t10k-labels-idx1-ubyte{ext}").exists() for ext in (".gz", "")):
-        if os.environ.get("CI", "").lower() == "true":
+        if in_ci():
             pytest.fail(f"MNIST data not found in {root} (CI must have it)")
         pytest.skip(f"MNIST data not found in {root}")
     return root

@@ -42,6 +42,8 @@ def test_plot_writes_a_png(tmp_path):
     (["--weights", "0.1", "0.2"], "--weights needs 8 numbers, got 2"),
     (["--inputs", "1", "2", "3"], "--inputs needs 2 numbers, got 3"),
     (["-o", "no/such/folder/x.xlsx"], "output folder no/such/folder does not exist"),
+    (["--weights", *["-1000"] * 8, "--inputs", "1", "1"], "these settings overflow"),
+    (["-o", "same.xlsx", "--plot", "same.xlsx"], "--plot and -o both name same.xlsx"),
     (["--bogus"], "unrecognized arguments: --bogus"),
 ])
 def test_nonsense_gets_one_line_and_exit_2(tmp_path, capsys, monkeypatch, args, message):
@@ -51,6 +53,25 @@ def test_nonsense_gets_one_line_and_exit_2(tmp_path, capsys, monkeypatch, args, 
     assert code == 2
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_the_png_goes_next_to_the_workbook_from_any_folder(tmp_path, monkeypatch, capsys):
+    elsewhere, cwd = tmp_path / "elsewhere", tmp_path / "cwd"
+    elsewhere.mkdir()
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    assert main(["build", "-o", str(elsewhere / "b.xlsx"), "--iterations", "3"]) == 0
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["b.xlsx", "loss_curves.png"]
+    assert list(cwd.iterdir()) == []
+    assert main(["build", "-o", str(elsewhere / "c.xlsx"), "--plot", str(cwd / "p.png")]) == 0
+    assert [p.name for p in cwd.iterdir()] == ["p.png"]
+
+
+def test_the_default_output_folder_is_made(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--iterations", "3"]) == 0
+    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["backprop.xlsx",
+                                                                       "loss_curves.png"]
 
 
 def test_output_path_that_is_a_folder(tmp_path, capsys):
@@ -64,10 +85,9 @@ def test_failed_write_leaves_the_old_file(tmp_path):
 
     out = tmp_path / "keep.xlsx"
     out.write_bytes(b"previous")
-    with pytest.raises(RuntimeError):
-        with atomic_write(out) as f:
-            f.write(b"half a workbook")
-            raise RuntimeError("disk full")
+    with pytest.raises(RuntimeError), atomic_write(out) as f:
+        f.write(b"half a workbook")
+        raise RuntimeError("disk full")
     assert out.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["keep.xlsx"]
 
 

@@ -12,8 +12,16 @@ import pytest
 
 from sheetgen import network as net
 from sheetgen.libreoffice import recalculate
-from sheetgen.workbook import (BACKPROP, COLUMN_OF, FIRST_ROW, HEADER_ROW, LOSS_SHEET, Settings,
-                               build, sheet_name)
+from sheetgen.workbook import (
+    BACKPROP,
+    COLUMN_OF,
+    FIRST_ROW,
+    HEADER_ROW,
+    LOSS_SHEET,
+    Settings,
+    build,
+    sheet_name,
+)
 
 RTOL = 1e-9
 DEFAULT = Settings()
@@ -81,10 +89,14 @@ def test_charts_point_at_the_tables(built_default):
     assert len(per_sheet) == len(net.LEARNING_RATES) and len(overlay) == 1
     for eta, r in zip(net.LEARNING_RATES, per_sheet):
         q = f"'{sheet_name(eta)}'"
-        assert f"{q}!{e}{HEADER_ROW}" in r and f"{q}!${e}${FIRST_ROW}:${e}${last}" in r
-        assert f"{q}!$A${FIRST_ROW}:$A${last}" in r
-    for eta in net.LEARNING_RATES:
-        assert f"'{sheet_name(eta)}'!${e}${FIRST_ROW}:${e}${last}" in overlay[0]
+        # Series name, x (the iteration column), y (E_total).
+        assert r == [f"{q}!${e}${HEADER_ROW}", f"{q}!$A${FIRST_ROW}:$A${last}",
+                     f"{q}!${e}${FIRST_ROW}:${e}${last}"]
+    for k, eta in enumerate(net.LEARNING_RATES):
+        q = f"'{sheet_name(eta)}'"
+        assert overlay[0][3 * k:3 * k + 3] == [f"'{LOSS_SHEET}'!$A${6 + k}",
+                                               f"{q}!$A${FIRST_ROW}:$A${last}",
+                                               f"{q}!${e}${FIRST_ROW}:${e}${last}"]
 
 
 def test_same_settings_same_bytes(tmp_path):
@@ -152,8 +164,8 @@ def test_edited_inputs_recalculate_to_the_reference(tmp_path, soffice, change):
     settings = Settings.create(learning_rates=[0.5, 2.0], iterations=30)
     path = build(tmp_path / "edit.xlsx", settings)
     wb = openpyxl.load_workbook(path)
-    values = dict(inputs=list(settings.inputs), targets=list(settings.targets),
-                  weights=list(settings.weights), learning_rates=list(settings.learning_rates))
+    values = {"inputs": list(settings.inputs), "targets": list(settings.targets),
+              "weights": list(settings.weights), "learning_rates": list(settings.learning_rates)}
     for name, value in change.items():
         if name == "eta":
             wb[sheet_name(0.5)]["B3"] = value
