@@ -55,17 +55,17 @@ def _close(a, b, rtol: float, atol: float):
         return np.abs(a - b) <= atol + rtol * np.abs(b)
 
 
-def local_values(values: dict[str, np.ndarray], eta: float, name: str) -> np.ndarray:
-    """The template of `name` evaluated row by row on the sheet's own values (vectorised)."""
-    n = len(values[name])
+def local_values(values: dict[str, np.ndarray], eta: float, q: net.Quantity) -> np.ndarray:
+    """The template of `q` evaluated row by row on the sheet's own values (vectorised)."""
+    n = len(values[q.name])
 
-    def ref(q: str, offset: int):
-        if q == "eta":
+    def ref(name: str, offset: int):
+        if name == "eta":
             return float(eta)
-        v = values[q]
+        v = values[name]
         return np.concatenate([np.full(-offset, np.nan), v[:offset]]) if offset else v
 
-    return np.broadcast_to(net.evaluate(net.BY_NAME[name].formula, ref), (n,))
+    return np.broadcast_to(net.evaluate(q.formula, ref), (n,))
 
 
 def check_table(
@@ -87,10 +87,11 @@ def check_table(
     find_eta(book, engine, table)
     causes: dict[tuple, Cause] = {}
     values = _read_values(engine, table, causes)
-    result.cells = len(net.NAMES) * len(table.rows)
+    result.cells = len(table.network.names) * len(table.rows)
     eta = _learning_rate(engine, table, values, causes, result)
     pasted = _pasted(book, table)
-    if pasted and len(pasted) == sum(len(table.rows) - (q.block == 0) for q in net.COMPUTED):
+    computed = table.network.computed
+    if pasted and len(pasted) == sum(len(table.rows) - (q.block == 0) for q in computed):
         key = pasted[0][0]
         causes = {key: Cause("pasted-table", key, None, text=(
             f"every computed cell holds a pasted number, not a formula ({len(pasted):,} cells "
@@ -121,8 +122,8 @@ def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
     """Every quantity's values as a float array (nan where a cell holds no number); errors,
     empty cells and text are root causes."""
     rows = table.rows
-    values = {name: np.full(len(rows), np.nan) for name in net.NAMES}
-    for name in net.NAMES:
+    values = {name: np.full(len(rows), np.nan) for name in table.network.names}
+    for name in table.network.names:
         column = values[name]
         for k, r in enumerate(rows):
             key = table.key(name, r)
@@ -178,7 +179,7 @@ def _learning_rate(engine, table: Table, values, causes: dict, result: TableResu
 def _pasted(book, table: Table) -> list[tuple[tuple, str]]:
     """Computed cells that hold a number instead of a formula (the first row's t, i, w aside)."""
     out = []
-    for q in net.COMPUTED:
+    for q in table.network.computed:
         for r in table.rows[1:] if q.block == 0 else table.rows:
             key = table.key(q.name, r)
             if key not in book.formulas and isinstance(book.constants.get(key), float):
@@ -190,11 +191,11 @@ def _updates_read_eta(engine, table: Table, causes: dict) -> None:
     if table.eta_key is None:
         return
     where = engine.book.address(table.eta_key, sheet=table.eta_key[0] != table.sheet)
-    for k in range(1, 9):
+    for name in table.network.updated:
         for r in table.rows[1:]:
-            key = table.key(f"w{k}", r)
+            key = table.key(name, r)
             if key in engine.book.formulas and table.eta_key not in reads(engine, table, key):
-                causes.setdefault(key, Cause("structure", key, f"w{k}",
+                causes.setdefault(key, Cause("structure", key, name,
                                              text=f"does not read η ({where})"))
 
 
@@ -202,18 +203,18 @@ def _compare(engine, table: Table, values, eta: float, causes: dict, result: Tab
              rtol: float, atol: float) -> None:
     """Cells that differ from the reference; those that also differ from their own template on
     the sheet's values are root causes, the others the spread."""
-    book, rows, n = engine.book, table.rows, len(table.rows)
-    if not all(np.isfinite(values[q][0]) for q in ("t1", "t2", "i1", "i2", *net.WEIGHT_NAMES)):
+    book, rows, n, network = engine.book, table.rows, len(table.rows), table.network
+    ref = _reference(values, network, eta, n)
+    if ref is None:
         return
-    ref = net.iterate([values["i1"][0], values["i2"][0]], [values["t1"][0], values["t2"][0]],
-                      [values[w][0] for w in net.WEIGHT_NAMES], [eta], n)
     differs = {q: np.isfinite(values[q]) & ~_close(values[q], ref[q][0], rtol, atol)
-               for q in net.NAMES}
-    for q in net.NAMES:
-        local = local_values(values, eta, q)
+               for q in network.names}
+    for quantity in network.columns:
+        q = quantity.name
+        local = local_values(values, eta, quantity)
         wrong = np.isfinite(values[q]) & np.isfinite(local) & ~_close(values[q], local, rtol, atol)
-        if net.BY_NAME[q].block == 0:
-            wrong[0] = False  # the first row's t, i and w are where the reference starts
+        if quantity.block == 0:
+            wrong[0] = False  # the first row's t, i, w and b are where the reference starts
         for k in np.flatnonzero(wrong):
             key = table.key(q, rows[k])
             kind = "formula" if key in book.formulas else "pasted"
@@ -221,9 +222,9 @@ def _compare(engine, table: Table, values, eta: float, causes: dict, result: Tab
                 del causes[key]  # the sentence about what it reads says more
             causes.setdefault(key, Cause(kind, key, q, float(values[q][k]), float(local[k])))
     if any(d.any() for d in differs.values()) and not causes:
-        k, q = min((int(np.flatnonzero(d)[0]), net.NAMES.index(q))
+        k, q = min((int(np.flatnonzero(d)[0]), network.names.index(q))
                    for q, d in differs.items() if d.any())
-        q = net.NAMES[q]
+        q = network.names[q]
         key = table.key(q, rows[k])
         causes[key] = Cause("values", key, q, text=(
             f"is {number(float(values[q][k]))} where the reference gives "
@@ -236,6 +237,19 @@ def _compare(engine, table: Table, values, eta: float, causes: dict, result: Tab
         hit = sorted({key[1] for key in result.wrong})
         result.spread = (f"the error spreads to {len(result.wrong):,} more cells of the table "
                          f"(rows {hit[0]} to {hit[-1]})")
+
+
+def _reference(values, network: net.Network, eta: float, n: int) -> dict | None:
+    """The reference table started from the table's own first row and η (None if that row
+    does not hold numbers: those cells are root causes already)."""
+    start = [q.name for q in network.columns if q.block == 0]
+    if not all(np.isfinite(values[q][0]) for q in start):
+        return None
+    first = {q: values[q][0] for q in start}
+    return net.iterate([first["i1"], first["i2"]], [first["t1"], first["t2"]],
+                       [first[f"w{k}"] for k in range(1, 9)], [eta], n,
+                       b=(first["b1"], first["b2"]) if network.biases else None,
+                       train_biases=network.trained)
 
 
 __all__ = ["Finding", "TableResult", "check_table", "local_values"]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import network as net
 from . import compare, repair, syntax
 from .formula import shape_key, translate
 from .tables import Table, reads
@@ -61,7 +60,7 @@ def explain(engine, table: Table, key, name: str, got: float, want: float) -> Ex
 
 
 def _explain(engine, table: Table, key, name: str, want: float, formula: str, fix: str):
-    needed = set(net.BY_NAME[name].refs())
+    needed = set(table.network.by_name[name].refs())
     read = _read(engine, table, key, engine.refs(key))
     words, repaired = _by_repair(engine, table, key, name, want, needed, read)
     if words is None:

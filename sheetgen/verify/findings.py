@@ -13,13 +13,10 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from .. import network as net
 from .diagnose import explain
 from .formula import shape_key, translate
 from .tables import Table
 from .words import right_formula, what
-
-ORDER = {name: k for k, name in enumerate(net.NAMES)}
 
 
 @dataclass
@@ -96,7 +93,9 @@ def _finding(engine, table: Table, members: list[Cause]) -> Finding:
     else:
         words = first.text
     keys = [m.key for m in members]
-    order = ORDER.get(first.name, 100 + key[2]) if key[0] == table.sheet else -1
+    names = table.network.names
+    order = names.index(first.name) if first.name in names else 100 + key[2]
+    order = order if key[0] == table.sheet else -1
     cells = _ranges(book, table, keys)
     quantity = what(table, key)
     if first.kind == "pasted-table":  # a sentence about the whole table

@@ -29,15 +29,15 @@ from .book import Book
 from .tables import Region, Table, is_update
 
 PROBE = 6
-GIVEN = ("t1", "t2", "i1", "i2")
 IDENTIFY_RTOL = 1e-6
+NETWORKS = (net.Network(), net.Network(biases=True), net.Network(biases=True, trained=True))
 
 
 class Evidence:
     """The values and references of a region's first rows, and what is settled so far."""
 
-    def __init__(self, book: Book, engine, region: Region):
-        self.book, self.engine, self.region = book, engine, region
+    def __init__(self, book: Book, engine, region: Region, network: net.Network):
+        self.book, self.engine, self.region, self.network = book, engine, region, network
         self.s = region.sheet
         self.rows = region.rows[:PROBE]
         self.where: dict[str, object] = {}  # quantity -> column number, or a fixed cell key
@@ -58,7 +58,7 @@ class Evidence:
     def predict(self, name: str, trial: dict | None = None) -> np.ndarray | None:
         """The template of `name` on the settled columns (and `trial` ones), or None if it reads
         a quantity not yet settled."""
-        q = net.BY_NAME[name]
+        q = self.network.by_name[name]
         refs = [n for n, _ in q.refs()]
         if "eta" in refs or any(n not in self.where and n not in (trial or {}) for n in refs):
             return None
@@ -78,11 +78,12 @@ class Evidence:
         return agree.sum() >= min(2, len(self.rows)) and agree.sum() * 2 >= ok.sum() > 0
 
     def outside_cells(self) -> list[tuple[int, int, int]]:
-        """Cells outside the region's columns that the first data row's formulas read."""
-        cols, out = set(self.region.columns), {}
+        """Cells outside the table (its columns by its rows) that the first data row's formulas
+        read: inputs or biases typed once above or beside it."""
+        cols, rows, out = set(self.region.columns), self.region.rows, {}
         for c in self.region.columns:
             for ref in self.engine.refs((self.s, self.rows[0], c)) if self.rows else ():
-                if ref[0] != self.s or ref[2] not in cols:
+                if ref[0] != self.s or ref[2] not in cols or not rows[0] <= ref[1] <= rows[-1]:
                     out[ref] = None
         return [k for k in out if isinstance(_number(self.engine.value(k)), float)]
 
@@ -92,8 +93,21 @@ def _number(v) -> float:
 
 
 def identify(book: Book, engine, region: Region) -> Table:
-    """A Table for the region; `table.problem` says in one sentence what could not be told."""
-    ev = Evidence(book, engine, region)
+    """A Table for the region; `table.problem` says in one sentence what could not be told.
+
+    The region is read as each network in turn (classic, with biases, with trained biases); the
+    reading kept is one where every quantity has a column (or a cell) and the most templates
+    agree with their columns: a table with biases read as the classic one would have every net
+    input disagree."""
+    readings = [_identify(book, engine, region, network) for network in NETWORKS]
+    complete = [r for r in readings if not r[0].missing]
+    if complete:
+        return max(complete, key=lambda r: r[1])[0]  # max keeps the first of equals: classic
+    return min(readings, key=lambda r: len(r[0].missing))[0]
+
+
+def _identify(book: Book, engine, region: Region, network: net.Network) -> tuple[Table, int]:
+    ev = Evidence(book, engine, region, network)
     _labels(ev)
     progress = True
     while progress:
@@ -103,10 +117,22 @@ def identify(book: Book, engine, region: Region) -> Table:
     cells = {n: w for n, w in ev.where.items() if isinstance(w, tuple)}
     helpers = {c: t for c, t in region.labels.items() if c not in columns.values()}
     table = Table(region.sheet, region.header_row, columns, list(region.rows), cells, helpers)
+    table.network = network
     table.numbers_only = not any((region.sheet, r, c) in book.formulas for r in region.rows
                                  for c in region.columns)
     table.problem = _problem(ev, table)
-    return table
+    return table, _agreement(ev)
+
+
+def _agreement(ev: Evidence) -> int:
+    """How many computed quantities' templates agree with their columns in the first rows."""
+    count = 0
+    for q in ev.network.computed:
+        where = ev.where.get(q.name)
+        if isinstance(where, int) and not q.is_updated:
+            predicted = ev.predict(q.name)
+            count += predicted is not None and ev.matches(predicted, ev.column(where))
+    return count
 
 
 def _labels(ev: Evidence) -> None:
@@ -119,11 +145,11 @@ def _labels(ev: Evidence) -> None:
 
 
 def _updates(ev: Evidence) -> bool:
-    """A labelled weight's update names its gradient column, unless that column's own label
-    names another gradient (then the update is the mistake, reported later)."""
+    """A labelled weight's (or trained bias's) update names its gradient column, unless that
+    column's own label names another gradient (then the update is the mistake, reported later)."""
     changed = False
-    for k in range(1, 9):
-        w, g = f"w{k}", f"dw{k}"
+    for w in ev.network.updated:
+        g = "d" + w
         if g in ev.where or not isinstance(ev.where.get(w), int) or len(ev.rows) < 2:
             continue
         read = _gradient_read(ev, ev.where[w])
@@ -148,8 +174,9 @@ def _gradient_read(ev: Evidence, c: int) -> int | None:
 def _computed(ev: Evidence) -> bool:
     """Columns whose values equal a quantity's template on the settled columns."""
     changed = False
-    for name in net.NAMES:
-        if name in ev.where or name in GIVEN or name.startswith("w"):
+    for q in ev.network.columns:
+        name = q.name
+        if name in ev.where or q.is_input or q.is_updated:
             continue
         predicted = ev.predict(name)
         if predicted is None:
@@ -165,10 +192,11 @@ def _computed(ev: Evidence) -> bool:
 def _solved(ev: Evidence) -> bool:
     """A settled quantity whose template reads one or two unsettled quantities names them."""
     changed = False
-    for name in net.NAMES:
-        if name not in ev.where or isinstance(ev.where[name], tuple) or name.startswith("w"):
+    for q in ev.network.columns:
+        name = q.name
+        if name not in ev.where or isinstance(ev.where[name], tuple) or q.is_updated:
             continue
-        unknown = [n for n, _ in net.BY_NAME[name].refs() if n not in ev.where and n != "eta"]
+        unknown = [n for n, _ in q.refs() if n not in ev.where and n != "eta"]
         if not 1 <= len(unknown) <= 2:
             continue
         actual = ev.column(ev.where[name])
@@ -186,7 +214,7 @@ def _candidates(ev: Evidence, unknown: list[str]):
     pools = []
     for name in unknown:
         pool: list[object] = ev.free_columns()
-        if name in GIVEN:
+        if ev.network.by_name[name].is_input:
             pool = pool + ev.outside_cells()
         pools.append(pool)
     for choice in itertools.product(*pools):
@@ -215,7 +243,7 @@ def _order(choice: tuple) -> tuple:
 
 
 def _eliminate(ev: Evidence) -> None:
-    missing = [n for n in net.NAMES if n not in ev.where]
+    missing = [n for n in ev.network.names if n not in ev.where]
     free = [c for c in ev.free_columns() if c not in ev.region.hints]
     if len(missing) == 1 and len(free) == 1:
         ev.where[missing[0]] = free[0]
@@ -228,7 +256,7 @@ def _problem(ev: Evidence, table: Table) -> str:
     if table.numbers_only and len(table.rows) == 1:
         return ("a header over one row of numbers and no formula: nothing computes the "
                 "network yet (an unfilled template?)")
-    shown = ", ".join(net.BY_NAME[n].label for n in missing[:8]) + ("…" if len(missing) > 8 else "")
+    shown = ", ".join(net.LABELS[n] for n in missing[:8]) + ("…" if len(missing) > 8 else "")
     free = [c for c in ev.free_columns() if c not in table.helpers or c in ev.region.labels]
     if not free:
         return (f"a table of {len(table.columns)} of the 31 quantities; no column holds {shown} "

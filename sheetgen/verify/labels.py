@@ -22,6 +22,9 @@ _PATTERNS = [
     (r"(?:t|target|targett|targeto|y|true|expected)([12])", "t{}"),
     (r"(?:i|input|inputi|in|x)([12])", "i{}"),
     (r"(?:w|weight)([1-8])", "w{}"),
+    (r"(?:b|bias)([12])", "b{}"),
+    (r"(?:b|bias)(?:h|hidden)()", "b1"),
+    (r"(?:b|bias)(?:o|out|output)()", "b2"),
     (r"(?:h|neth|inh|zh|hin|hnet|sumh)([12])", "h{}"),
     (r"(?:ah|outh|outputh|σh|sigh|sigmah|sigmoidh|acth|activationh|hout|hact|ha)([12])", "a_h{}"),
     (r"h([12])(?:out|output|act|a|σ)", "a_h{}"),
@@ -35,6 +38,8 @@ _PATTERNS = [
     # ∂E_total/∂w1 in every spelling: de/dw1, detotal/dw1, det/dw1, etotaldw1, edw1, dw1, gradw1
     (r"d?(?:e|l|err|error|loss|cost|j)(?:total|tot|t|sum)?/?d?w([1-8])", "dw{}"),
     (r"(?:d|grad|gradient|g)w([1-8])", "dw{}"),
+    (r"d?(?:e|l|err|error|loss|cost|j)(?:total|tot|t|sum)?/?d?b([12])", "db{}"),
+    (r"(?:d|grad|gradient|g)b([12])", "db{}"),
 ]
 _COMPILED = [(re.compile(f"^{p}$"), name) for p, name in _PATTERNS]
 _ETA = {"η", "eta", "lr", "learningrate", "alpha", "α", "rate", "learnrate", "stepsize",

@@ -40,17 +40,23 @@ class Layout:
 
     header_row: int = 5
     first_col: int = 2
-    order: tuple[str, ...] = net.NAMES
+    order: tuple[str, ...] | None = None  # None: the network's own order
     labels: dict[str, str] = field(default_factory=dict)
     eta_cell: tuple[int, int] = (3, 2)
     eta_label: str = "η"
     student: bool = False  # EXP(-1*x), SUM(E1:E2), first-row constants as =0.5
     helpers: bool = False  # δo1 and δo2 in helper columns that the gradients read
     first_row: str = "numbers"  # numbers, names (read the Backprop defined names) or formulas
+    network: net.Network = net.CLASSIC
+    bias_cells: tuple[tuple[int, int], tuple[int, int]] | None = None  # b1, b2 typed once there
+
+    def columns(self) -> list[str]:
+        names = self.order or self.network.names
+        return [n for n in names if not (self.bias_cells and n in ("b1", "b2"))]
 
 
 def template(name: str, layout: Layout) -> str:
-    q = net.BY_NAME[name]
+    q = layout.network.by_name[name]
     text = q.formula
     if layout.helpers and q.block in (3, 6):
         text = text.replace(net.DELTA_O1, "{delta_o1}").replace(net.DELTA_O2, "{delta_o2}")
@@ -68,27 +74,30 @@ def write_table(
     targets=net.TARGETS,
     weights=net.WEIGHTS,
     mistake: tuple[int, str, str] | None = None,
+    biases=(0.35, 0.6),
 ) -> dict:
     """Write a table; `mistake` = (data row index, name, template) replaces one cell's formula.
 
     Returns {'cols': name -> column, 'rows': data rows, 'eta': (row, col)}.
     """
-    columns = list(layout.order) + (list(HELPERS) if layout.helpers else [])
+    columns = layout.columns() + (list(HELPERS) if layout.helpers else [])
     cols = {n: layout.first_col + k for k, n in enumerate(columns)}
     er, ec = layout.eta_cell
     ws.cell(er, ec - 1, layout.eta_label)
     ws.cell(er, ec, eta)
     eta_ref = f"${get_column_letter(ec)}${er}"
+    fixed = {}
+    for name, (br, bc), value in zip(("b1", "b2"), layout.bias_cells or (), biases):
+        ws.cell(br, bc - 1, name)
+        ws.cell(br, bc, value)
+        fixed[name] = f"${get_column_letter(bc)}${br}"
     for n, c in cols.items():
-        ws.cell(
-            layout.header_row,
-            c,
-            layout.labels.get(n, net.BY_NAME[n].label if n in net.BY_NAME else n),
-        )
+        ws.cell(layout.header_row, c, layout.labels.get(n, net.LABELS.get(n, n)))
     start = (
         dict(zip(("i1", "i2"), inputs))
         | dict(zip(("t1", "t2"), targets))
         | {f"w{k + 1}": w for k, w in enumerate(weights)}
+        | (dict(zip(("b1", "b2"), biases)) if layout.network.biases else {})
     )
     first = layout.header_row + 1
     data_rows = list(range(first, first + rows))
@@ -97,13 +106,15 @@ def write_table(
         def ref(name: str, offset: int, r=r) -> str:
             if name == "eta":
                 return eta_ref
+            if name in fixed:
+                return fixed[name]
             return f"{get_column_letter(cols[name])}{r + offset}"
 
         for n, c in cols.items():
             if k == 0 and n in start:
                 value = start[n]
                 if layout.first_row == "names":
-                    value = f"={net.BY_NAME[n].start}"
+                    value = f"={layout.network.by_name[n].start}"
                 elif layout.first_row == "formulas" or layout.student:
                     value = f"={value!r}"
                 ws.cell(r, c, value)

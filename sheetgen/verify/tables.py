@@ -47,10 +47,11 @@ class Table:
     eta_source: str = ""
     problem: str = ""  # why its columns cannot be identified, in one sentence
     numbers_only: bool = False  # rows of numbers and not one formula: pasted values
+    network: net.Network = net.CLASSIC  # which quantities it holds: with biases or not
 
     @property
     def missing(self) -> list[str]:
-        return [n for n in net.NAMES if n not in self.columns and n not in self.cells]
+        return [n for n in self.network.names if n not in self.columns and n not in self.cells]
 
     @property
     def corner(self) -> tuple[int, int, int]:
@@ -199,7 +200,7 @@ def _labels(book: Book, s: int, header: int) -> dict[int, str]:
 def find_eta(book: Book, engine, table: Table) -> None:
     """Set table.eta_key: the cell the update formulas multiply by, else a cell labelled η."""
     if len(table.rows) >= 2:
-        updates = [table.key(f"w{k}", table.rows[1]) for k in range(1, 9)]
+        updates = [table.key(n, table.rows[1]) for n in table.network.updated]
         for deep in (False, True):  # the cells the updates read, then through helper cells
             votes = Counter(
                 ref

@@ -21,7 +21,7 @@ _A1 = re.compile(r"('(?:[^']|'')*'!|[A-Za-z_][\w.]*!)?(\$?)([A-Za-z]{1,3})(\$?)(
 
 
 def rule(name: str) -> str:
-    q = net.BY_NAME[name]
+    q = net.Network(biases=True, trained=True).by_name[name]
     return "copying the row above" if q.is_input else RULES[q.block]
 
 
@@ -41,7 +41,7 @@ def what(table: Table, key) -> str:
     if key == table.eta_key:
         return "η"
     name = table.name_at(key)
-    return net.BY_NAME[name].label if name else "outside the table"
+    return net.LABELS[name] if name else "outside the table"
 
 
 def describe(book, table: Table, key, row: int) -> str:
@@ -65,7 +65,7 @@ def describe(book, table: Table, key, row: int) -> str:
 
 def right_formula(book, table: Table, name: str, row: int) -> str:
     """The quantity's template written in the table's own cells for `row`: `=J33*C33+...`."""
-    q = net.BY_NAME[name]
+    q = table.network.by_name[name]
     if row == table.rows[0] and q.block == 0:
         return ""  # the first row's inputs and weights are where the table starts
 
@@ -101,7 +101,7 @@ def maths(engine, table: Table, key, text: str) -> str:
     def name(m) -> str:
         cell = token_cell(engine, key, m.group(0))
         n = table.name_at(cell) if cell else None
-        return "η" if cell == table.eta_key else (net.BY_NAME[n].label if n else m.group(0))
+        return "η" if cell == table.eta_key else (net.LABELS[n] if n else m.group(0))
 
     text = _A1.sub(name, text.replace(" ", "")).replace("*", "·").replace("-", "−")
     return text if text.startswith("(") and syntax_group(text) else f"({text})"
