@@ -34,7 +34,17 @@ def _layer(ev, nets, weights, sources) -> bool:
         return False
     known = all(s in ev.where for s in sources)
     pool_w = [c for c in ev.free_columns() if is_update(ev.engine, (ev.s, ev.rows[1], c))]
-    pool_s = [ev.where[s] for s in sources] if known else _givens(ev, pool_w)
+    if known:
+        return _settle(ev, nets, weights, sources, pool_w, [ev.where[s] for s in sources], True)
+    # Inputs in columns first; cells outside the table only if no column holds them (a first
+    # row that reads input cells above the table makes both look the same).
+    columns = _givens(ev, pool_w, cells=False)
+    return (_settle(ev, nets, weights, sources, pool_w, columns, False)
+            or _settle(ev, nets, weights, sources, pool_w, columns + ev.outside_cells(), False))
+
+
+def _settle(ev, nets, weights, sources, pool_w, pool_s, known: bool) -> bool:
+    """Name one layer from the weight columns `pool_w` and the candidate sources `pool_s`."""
     values = {w: _values(ev, w) for w in pool_w + pool_s}
     pairs = [tuple(pool_s)] if known else sorted(itertools.combinations(pool_s, 2), key=_order)
     found = []
@@ -65,15 +75,15 @@ def _layer(ev, nets, weights, sources) -> bool:
     return True
 
 
-def _givens(ev, weights: list[int]) -> list:
-    """Columns holding the same number in every probe row, and cells outside the table the
-    formulas read: where the inputs and targets can be."""
+def _givens(ev, weights: list[int], cells: bool = True) -> list:
+    """Columns holding the same number in every probe row (and, with `cells`, cells outside
+    the table the formulas read): where the inputs and targets can be."""
     out: list = []
     for c in ev.free_columns():
         v = ev.column(c)
         if c not in weights and np.isfinite(v).all() and np.all(v == v[0]):
             out.append(c)
-    return out + ev.outside_cells()
+    return out + (ev.outside_cells() if cells else [])
 
 
 def _values(ev, where) -> np.ndarray:
