@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import network as net
-from .findings import Cause, Finding, group
+from .findings import EMPTY, Cause, Finding, group
 from .tables import Table, find_eta, reads
 from .values import XLError
 from .words import number
@@ -136,8 +136,7 @@ def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
                         else f"gives {v.code} ({v.detail})")
                 causes.setdefault(origin, Cause("error", origin, table.name_at(origin), text=text))
             elif v is None or v == "":
-                causes.setdefault(key, Cause("text", key, name,
-                                             text="is empty where a number belongs"))
+                causes.setdefault(key, Cause("empty", key, name, text=EMPTY))
             elif not _inherits_text(engine, key):
                 shown = f"the text {v!r}" if isinstance(v, str) else f"the value {v!r}"
                 causes.setdefault(key, Cause("text", key, name,

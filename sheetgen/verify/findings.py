@@ -13,17 +13,20 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
+from .. import network as net
 from .diagnose import explain
 from .formula import shape_key, translate
 from .tables import Table
 from .words import right_formula, what
+
+EMPTY = "is empty where a number belongs"
 
 
 @dataclass
 class Cause:
     """One root-cause cell before grouping. `text`: the words, for kinds other than formula."""
 
-    kind: str  # formula | pasted | error | text | structure | values
+    kind: str  # formula | pasted | error | text | empty | structure | values
     key: tuple[int, int, int]
     name: str | None
     got: float = math.nan
@@ -63,11 +66,66 @@ class Finding:
 
 def group(engine, table: Table, causes: list[Cause]) -> list[Finding]:
     """The root causes of one table as findings, earliest row first."""
+    empty = [c for c in causes if c.kind == "empty"]
     buckets: dict[tuple, list[Cause]] = {}
     for cause in sorted(causes, key=lambda c: (c.key[1], c.key[2])):
-        buckets.setdefault(_bucket(engine, cause), []).append(cause)
+        if cause.kind != "empty" or len(empty) == 1:
+            buckets.setdefault(_bucket(engine, cause), []).append(cause)
     findings = [_finding(engine, table, members) for members in buckets.values()]
+    if len(empty) > 1:
+        findings += _empty(engine, table, empty)
     return sorted(_merge_columns(engine.book, table, findings), key=lambda f: (f.row, f.order))
+
+
+def _empty(engine, table: Table, empty: list[Cause]) -> list[Finding]:
+    """Empty cells as a student fills a table in: the first row's formulas, the second row's
+    updates, then filling down. At most three findings, however many cells are empty."""
+    rows, updated = table.rows, set(table.network.updated)
+    first = [c for c in empty if c.key[1] == rows[0]]
+    updates = [c for c in empty if len(rows) > 1 and c.key[1] == rows[1] and c.name in updated]
+    rest = [c for c in empty if c not in first and c not in updates]
+    top = f"row {rows[0]}" if len(rows) == 1 else f"rows {rows[0]} and {rows[1]}"
+    parts = [
+        (first, (f"are still empty: write row {rows[0]}'s formulas, the forward pass, then the "
+                 "chain rule")),
+        (updates, "are still empty: write the update rule, w − η·∂E/∂w of the row above"),
+        (rest, f"are still empty: fill {top} down to row {rows[-1]}"),
+    ]
+    # No formula to write here: for cells not yet attempted that would hand out the answers.
+    return [_empty_finding(engine.book, table, members, words) for members, words in parts
+            if members]
+
+
+def _empty_finding(book, table: Table, members: list[Cause], words: str) -> Finding:
+    keys = sorted((m.key for m in members), key=lambda k: (k[1], k[2]))
+    names = [n for n in table.network.names if n in {m.name for m in members}]
+    shown = ", ".join(net.LABELS[n] for n in names) if len(names) <= 4 else (
+        f"{net.LABELS[names[0]]} … {net.LABELS[names[-1]]}")
+    rows = sorted({k[1] for k in keys})
+    cols = sorted({k[2] for k in keys})
+    if len(rows) == 1:
+        runs = _runs(cols)
+        cells = ", ".join(f"{get_column_letter(a)}{rows[0]}" + (
+            f":{get_column_letter(b)}{rows[0]}" if b > a else "") for a, b in runs)
+    else:
+        cells = f"{get_column_letter(cols[0])}{rows[0]}:{get_column_letter(cols[-1])}{rows[-1]}"
+    quantity = f"{shown}; {len(keys):,} cells"
+    first = keys[0]
+    name = next(m.name for m in members if m.key == first)
+    return Finding("empty", book.address(first), f"{cells} ({quantity}) {words}", cells,
+                   len(keys), quantity, words, "", "", first[1],
+                   table.network.names.index(name), keys)
+
+
+def _runs(cols: list[int]) -> list[tuple[int, int]]:
+    """Neighbouring columns as (first, last) runs."""
+    runs: list[list[int]] = []
+    for c in cols:
+        if runs and c == runs[-1][1] + 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return [tuple(r) for r in runs]
 
 
 def _bucket(engine, cause: Cause) -> tuple:

@@ -250,12 +250,12 @@ def _eliminate(ev: Evidence) -> None:
 
 
 def _problem(ev: Evidence, table: Table) -> str:
-    missing = table.missing
-    if not missing or not table.rows:
-        return ""
     if table.numbers_only and len(table.rows) == 1:
         return ("a header over one row of numbers and no formula: nothing computes the "
                 "network yet (an unfilled template?)")
+    missing = table.missing
+    if not missing or not table.rows:
+        return ""
     shown = ", ".join(net.LABELS[n] for n in missing[:8]) + ("…" if len(missing) > 8 else "")
     free = [c for c in ev.free_columns() if c not in table.helpers or c in ev.region.labels]
     if not free:

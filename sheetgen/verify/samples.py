@@ -75,8 +75,11 @@ def write_table(
     weights=net.WEIGHTS,
     mistake: tuple[int, str, str] | None = None,
     biases=(0.35, 0.6),
+    filled_rows: int | None = None,
 ) -> dict:
     """Write a table; `mistake` = (data row index, name, template) replaces one cell's formula.
+    With `filled_rows`, only that many rows have their computed cells written, as in an exercise
+    a student has started (the first row's weights, and the inputs of every row, are given).
 
     Returns {'cols': name -> column, 'rows': data rows, 'eta': (row, col)}.
     """
@@ -111,6 +114,10 @@ def write_table(
             return f"{get_column_letter(cols[name])}{r + offset}"
 
         for n, c in cols.items():
+            q = layout.network.by_name.get(n)
+            if filled_rows is not None and k >= filled_rows and q and not q.is_input and not (
+                    k == 0 and n in start):
+                continue  # still to be written
             if k == 0 and n in start:
                 value = start[n]
                 if layout.first_row == "names":

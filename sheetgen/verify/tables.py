@@ -18,6 +18,7 @@ from .labels import is_eta, quantity
 
 MIN_HINTS = 16  # a header row that names this many different quantities is a table
 MIN_UPDATES = 4  # or a row with this many update-shaped formulas, under any header
+GIVEN = ("t1", "t2", "i1", "i2")
 FILLED = 0.5  # a data row holds something in at least this share of the table's columns
 
 
@@ -123,10 +124,11 @@ def _regions_under(book: Book, s: int, header: int, hints: dict[int, str]) -> li
     if first is None:
         return [Region(s, header, [], sorted(hints), hints, _labels(book, s, header))]
     regions = []
-    for part in _split(_filled_columns(book, s, first), hints):
+    # A column the header names belongs to the table even where it is still empty (an exercise).
+    for part in _split(sorted(set(_filled_columns(book, s, first)) | set(hints)), hints):
         part_hints = {c: hints[c] for c in part if c in hints}
         labels = {c: t for c, t in _labels(book, s, header).items() if c in part}
-        rows = _data_rows(book, s, first, part)
+        rows = _data_rows(book, s, first, part, part_hints)
         regions.append(Region(s, header, rows, part, part_hints, labels))
     return regions
 
@@ -157,10 +159,14 @@ def _filled_columns(book: Book, s: int, first: int) -> list[int]:
             if sum(_has(book, (s, r, c)) for r in probe) >= FILLED * len(probe)]
 
 
-def _data_rows(book: Book, s: int, first: int, columns: list[int]) -> list[int]:
+def _data_rows(book: Book, s: int, first: int, columns: list[int], hints: dict) -> list[int]:
+    """Rows from `first` on while most columns hold something, or while the inputs t1, t2, i1,
+    i2 do (a table whose formulas are still to be written: an exercise)."""
+    given = [c for c, name in hints.items() if name in GIVEN]
     rows, r = [], first
-    while r <= book.extent[s][0] and sum(_has(book, (s, r, c)) for c in columns) >= FILLED * len(
-        columns
+    while r <= book.extent[s][0] and (
+        sum(_has(book, (s, r, c)) for c in columns) >= FILLED * len(columns)
+        or (len(given) == len(GIVEN) and all(_has(book, (s, r, c)) for c in given))
     ):
         rows.append(r)
         r += 1
