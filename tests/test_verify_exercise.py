@@ -30,13 +30,12 @@ def test_the_blank_exercise_says_what_is_empty_in_three_lines(tmp_path):
     exercise(tmp_path / "blank.xlsx", filled_rows=0)
     result = verify(tmp_path / "blank.xlsx")
     assert result.status == "fail" and len(result.tables) == 1 and result.tables[0].rows == ROWS
-    assert [f.message for f in findings(tmp_path / "blank.xlsx")] == [
-        "J6:M6, R6:AF6 (h1 … ∂E/∂w8; 19 cells) are still empty: write row 6's formulas, the "
-        "forward pass, then the chain rule",
-        "F7:I7, N7:Q7 (w1 … w8; 8 cells) are still empty: write the update rule, w − η·∂E/∂w of "
-        "the row above",
-        "F7:AF105 (w1 … ∂E/∂w8; 2,665 cells) are still empty: fill rows 6 and 7 down to row 105",
-    ]
+    first_row = ("J6:M6, R6:AF6 (h1 … ∂E/∂w8; 19 cells) are still empty: write row 6's "
+                 "formulas, the forward pass, then the chain rule")
+    updates = ("F7:I7, N7:Q7 (w1 … w8; 8 cells) are still empty: write the update rule, "
+               "w − η·∂E/∂w of the row above")
+    fill = "F7:AF105 (w1 … ∂E/∂w8; 2,665 cells) are still empty: fill rows 6 and 7 down to row 105"
+    assert [f.message for f in findings(tmp_path / "blank.xlsx")] == [first_row, updates, fill]
     assert all(not f.fix for f in findings(tmp_path / "blank.xlsx"))  # no answers handed out
     assert len(report.text(result).splitlines()) == 5
 
