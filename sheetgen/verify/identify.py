@@ -99,7 +99,12 @@ def identify(book: Book, engine, region: Region) -> Table:
     reading kept is one where every quantity has a column (or a cell) and the most templates
     agree with their columns: a table with biases read as the classic one would have every net
     input disagree."""
-    readings = [_identify(book, engine, region, network) for network in NETWORKS]
+    readings = []
+    for network in NETWORKS:
+        readings.append(_identify(book, engine, region, network))
+        table, agree = readings[-1]
+        if not table.missing and agree == sum(not q.is_updated for q in network.columns):
+            break  # complete, and every column behaves: no other reading can do better
     complete = [r for r in readings if not r[0].missing]
     if complete:
         return max(complete, key=lambda r: r[1])[0]  # max keeps the first of equals: classic
@@ -125,11 +130,17 @@ def _identify(book: Book, engine, region: Region, network: net.Network) -> tuple
 
 
 def _agreement(ev: Evidence) -> int:
-    """How many computed quantities' templates agree with their columns in the first rows."""
+    """How many columns behave as their quantity does in the first rows: a computed one agrees
+    with its template, a given one holds the same number in every row."""
     count = 0
-    for q in ev.network.computed:
+    for q in ev.network.columns:
         where = ev.where.get(q.name)
-        if isinstance(where, int) and not q.is_updated:
+        if q.is_updated or where is None:
+            continue
+        if q.is_input:
+            v = ev.values(q.name)
+            count += bool(np.isfinite(v).all() and np.all(v == v[0]))
+        elif isinstance(where, int):
             predicted = ev.predict(q.name)
             count += predicted is not None and ev.matches(predicted, ev.column(where))
     return count
