@@ -9,6 +9,7 @@ trusted).
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import stat
 import zipfile
@@ -19,7 +20,19 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from .values import parse_number
-from .xlsx import ROW_SLACK, Budget, CannotCheck, read_package
+from .worksheet import read_sheet
+from .xlsx import (
+    RELS,
+    ROW_SLACK,
+    Budget,
+    CannotCheck,
+    Package,
+    Sheet,
+    _local,
+    _parse,
+    _read_xml,
+    _text,
+)
 
 __all__ = ["Book", "CannotCheck", "open_book", "quote_sheet"]
 
@@ -125,6 +138,64 @@ def open_book(path: str | os.PathLike, max_rows: int = 10_000, cached: bool = Tr
         raise CannotCheck("an empty workbook (no cells in any sheet)")
     sheets = [sheet.name for sheet in package.sheets]
     return Book(path, sheets, constants, formulas, defined_names(package.names), extent, cache)
+
+
+def _shared_strings(z: zipfile.ZipFile, name: str | None, budget: Budget) -> list[str]:
+    if name is None:
+        return []
+    strings = []
+    for _, el in _parse(z, name, budget):
+        if _local(el.tag) == "si":
+            budget.add_cell()
+            strings.append(_text(el))
+            el.clear()
+    return strings
+
+
+def _rels(z: zipfile.ZipFile, part: str, budget: Budget) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, resolved target part) of `part`."""
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    if rels not in z.NameToInfo:
+        return {}
+    out = {}
+    for el in _read_xml(z, rels, budget).iter():
+        if _local(el.tag) == "Relationship" and el.get("TargetMode") != "External":
+            target = el.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            out[el.get("Id", "")] = (el.get("Type", ""), posixpath.normpath(path))
+    return out
+
+
+def read_package(z: zipfile.ZipFile, budget: Budget | None = None) -> Package:
+    """Every worksheet's cells and the workbook's defined names."""
+    budget = budget or Budget()
+    workbook = next(
+        (t for kind, t in _rels(z, "", budget).values() if kind.endswith("/officeDocument")),
+        "xl/workbook.xml",
+    )
+    if workbook not in z.NameToInfo:
+        raise CannotCheck("a zip archive without a workbook inside (not an xlsx file)")
+    rels = _rels(z, workbook, budget)
+    root = _read_xml(z, workbook, budget)
+    strings_part = next((t for kind, t in rels.values() if kind.endswith("/sharedStrings")), None)
+    strings = _shared_strings(z, strings_part if strings_part in z.NameToInfo else None, budget)
+    sheets = []
+    for el in root.iter():
+        if _local(el.tag) != "sheet":
+            continue
+        kind, target = rels.get(el.get(f"{{{RELS}}}id", ""), ("", ""))
+        if kind.endswith("/worksheet") and target in z.NameToInfo:
+            sheet = Sheet(el.get("name", f"Sheet{len(sheets) + 1}"))
+            read_sheet(z, target, sheet, strings, budget)
+            sheets.append(sheet)
+    names = {}
+    for el in root.iter():
+        if _local(el.tag) == "definedName" and el.get("name"):
+            names[el.get("name").lower()] = (el.text or "").strip()
+    return Package(sheets, names)
+
+
 
 
 def defined_names(names: dict[str, str]) -> dict[str, tuple]:

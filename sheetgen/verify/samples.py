@@ -118,22 +118,27 @@ def write_table(
             if filled_rows is not None and k >= filled_rows and q and not q.is_input and not (
                     k == 0 and n in start):
                 continue  # still to be written
-            if k == 0 and n in start:
-                value = start[n]
-                if layout.first_row == "names":
-                    value = f"={layout.network.by_name[n].start}"
-                elif layout.first_row == "formulas" or layout.student:
-                    value = f"={value!r}"
-                ws.cell(r, c, value)
-                continue
-            text = HELPERS[n] if n in HELPERS else template(n, layout)
-            if layout.student and n == "E_total" and abs(cols["E1"] - cols["E2"]) == 1:
-                a, b = sorted((cols["E1"], cols["E2"]))
-                text = f"SUM({get_column_letter(a)}{r}:{get_column_letter(b)}{r})"
-            if mistake and mistake[0] == k and mistake[1] == n:
-                text = mistake[2]
-            ws.cell(r, c, "=" + _REF.sub(lambda m: ref(m.group(1), int(m.group(2) or 0)), text))
+            text = _cell_text(layout, n, k, r, cols, start, mistake)
+            if isinstance(text, str):
+                text = _REF.sub(lambda m: ref(m.group(1), int(m.group(2) or 0)), text)
+            ws.cell(r, c, text)
     return {"cols": cols, "rows": data_rows, "eta": (er, ec)}
+
+
+def _cell_text(layout: Layout, n: str, k: int, r: int, cols: dict, start: dict, mistake) -> object:
+    """What data row `k` (worksheet row `r`) holds in column `n`: a first-row number (or a
+    formula typing it), else the template as the layout writes it, or the planted mistake."""
+    if k == 0 and n in start:
+        if layout.first_row == "names":
+            return f"={layout.network.by_name[n].start}"
+        return f"={start[n]!r}" if layout.first_row == "formulas" or layout.student else start[n]
+    text = HELPERS[n] if n in HELPERS else template(n, layout)
+    if layout.student and n == "E_total" and abs(cols["E1"] - cols["E2"]) == 1:
+        a, b = sorted((cols["E1"], cols["E2"]))
+        text = f"SUM({get_column_letter(a)}{r}:{get_column_letter(b)}{r})"
+    if mistake and mistake[0] == k and mistake[1] == n:
+        text = mistake[2]
+    return "=" + text
 
 
 def add_input_names(

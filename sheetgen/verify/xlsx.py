@@ -1,26 +1,19 @@
-"""Read the cells of an xlsx package in one streaming pass, within fixed budgets.
+"""Stream the XML parts of an xlsx package within fixed budgets.
 
 openpyxl builds an object for every `<c>` element, empty or not, and a file of 2 MB can hold
 tens of millions of them; a teacher's CI must not spend minutes and gigabytes on such a file. This
-reader inflates each part in chunks, counts cells and bytes as it goes, and stops with one
-sentence (`CannotCheck`) as soon as a budget is exceeded. It yields plain values:
-
-    number -> float      text -> str      TRUE/FALSE -> bool      #DIV/0! etc. -> XLError
-
-and formulas as text with a leading `=` (shared formulas expanded to each cell, as Excel shows
-them), with the value the last spreadsheet program stored beside each formula.
+module inflates each part in chunks, counts cells, rows and bytes as it goes (a sheet's cells
+and rows in its raw bytes before it is parsed at all), and stops with one sentence
+(`CannotCheck`) as soon as a budget is exceeded. `book.read_package` reads the workbook with it,
+`worksheet.read_sheet` each sheet's cells.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
-
-from .formula import _column, translate
-from .values import XLError, parse_number
 
 MAX_CELLS = 1_000_000  # a 10,000-row table has 310,000 cells
 MAX_XML = 256 << 20  # bytes of XML inflated from one package
@@ -31,7 +24,7 @@ ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
-_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 class CannotCheck(Exception):
@@ -158,168 +151,3 @@ def _text(el: ET.Element, skip: str = "rPh") -> str:
         elif tag == "r":
             out.extend(t.text or "" for t in child if _local(t.tag) == "t")
     return "".join(out)
-
-
-def _shared_strings(z: zipfile.ZipFile, name: str | None, budget: Budget) -> list[str]:
-    if name is None:
-        return []
-    strings = []
-    for _, el in _parse(z, name, budget):
-        if _local(el.tag) == "si":
-            budget.add_cell()
-            strings.append(_text(el))
-            el.clear()
-    return strings
-
-
-def _rels(z: zipfile.ZipFile, part: str, budget: Budget) -> dict[str, tuple[str, str]]:
-    """Relationship id -> (type, resolved target part) of `part`."""
-    folder, base = posixpath.split(part)
-    rels = posixpath.join(folder, "_rels", base + ".rels")
-    if rels not in z.NameToInfo:
-        return {}
-    out = {}
-    for el in _read_xml(z, rels, budget).iter():
-        if _local(el.tag) == "Relationship" and el.get("TargetMode") != "External":
-            target = el.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-            out[el.get("Id", "")] = (el.get("Type", ""), posixpath.normpath(path))
-    return out
-
-
-def read_package(z: zipfile.ZipFile, budget: Budget | None = None) -> Package:
-    """Every worksheet's cells and the workbook's defined names."""
-    budget = budget or Budget()
-    workbook = next(
-        (t for kind, t in _rels(z, "", budget).values() if kind.endswith("/officeDocument")),
-        "xl/workbook.xml",
-    )
-    if workbook not in z.NameToInfo:
-        raise CannotCheck("a zip archive without a workbook inside (not an xlsx file)")
-    rels = _rels(z, workbook, budget)
-    root = _read_xml(z, workbook, budget)
-    strings_part = next((t for kind, t in rels.values() if kind.endswith("/sharedStrings")), None)
-    strings = _shared_strings(z, strings_part if strings_part in z.NameToInfo else None, budget)
-    sheets, local_ids = [], {}
-    for el in root.iter():
-        if _local(el.tag) != "sheet":
-            continue
-        kind, target = rels.get(el.get(f"{{{_RELS}}}id", ""), ("", ""))
-        local_ids[len(local_ids)] = len(sheets) if kind.endswith("/worksheet") else None
-        if kind.endswith("/worksheet") and target in z.NameToInfo:
-            sheet = Sheet(el.get("name", f"Sheet{len(sheets) + 1}"))
-            _read_sheet(z, target, sheet, strings, budget)
-            sheets.append(sheet)
-    names = {}
-    for el in root.iter():
-        if _local(el.tag) == "definedName" and el.get("name"):
-            names[el.get("name").lower()] = (el.text or "").strip()
-    return Package(sheets, names)
-
-
-def _number_or_text(text: str):
-    value = parse_number(text)
-    return text if value is None else value
-
-
-def _value(kind: str, v: ET.Element | None, inline: ET.Element | None, strings: list[str]):
-    """The value of a cell of type `kind` from its `<v>` or `<is>` element, or None."""
-    if kind == "inlineStr":
-        return None if inline is None else _text(inline)
-    if v is None:
-        return None
-    text = v.text or ""
-    if not text and kind != "str":
-        return None
-    if kind == "s":
-        k = parse_number(text)
-        if k is None or not 0 <= k < len(strings) or k != int(k):
-            raise CannotCheck(f"a damaged workbook: a cell refers to shared string {text[:20]!r}")
-        return strings[int(k)]
-    if kind == "str":
-        return text
-    if kind == "b":
-        return text.strip() in ("1", "true")
-    if kind == "e":
-        code = text.strip().upper()
-        return XLError(code if code in ERROR_CODES else "#VALUE!", f"the cell holds {text[:20]}")
-    return _number_or_text(text)
-
-
-def _position(ref: str | None, row: int, col: int) -> tuple[int, int]:
-    """The (row, column) a cell element names, or the next one in its row when it names none."""
-    if ref:
-        m = _CELL_REF.match(ref)
-        if not m:
-            raise CannotCheck(f"a damaged worksheet: a cell named {ref[:20]!r}")
-        row, col = int(m.group(2)), _column(m.group(1))
-    else:
-        col += 1
-    if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLUMNS):  # _column gives 0 past XFD
-        raise CannotCheck(f"a damaged worksheet: a cell outside Excel's grid (row {row})")
-    return row, col
-
-
-def _read_sheet(z, part: str, sheet: Sheet, strings: list[str], budget: Budget) -> None:
-    shared: dict[str, tuple[str, tuple[int, int]]] = {}  # si -> (formula text, its cell)
-    pending: list[tuple[tuple[int, int], str]] = []  # shared formulas met before their master
-    row = 0
-    row_tag = cell_tag = None
-    _count(z, part, budget)
-    for _, el in _parse(z, part, budget):
-        tag = el.tag
-        if tag == cell_tag:
-            budget.add_cell()  # counted as they end, so one huge row is stopped too
-            continue
-        if tag != row_tag:
-            if cell_tag is None and _local(tag) in ("c", "row"):  # learn the namespace
-                row_tag = tag[: len(tag) - len(_local(tag))] + "row"
-                cell_tag = row_tag[:-3] + "c"
-                if tag == cell_tag:
-                    budget.add_cell()
-            continue
-        budget.add_row(sheet)
-        r = el.get("r")
-        row, col = (int(r) if r and r.isdigit() else row + 1), 0
-        for c in el:
-            if c.tag == cell_tag:
-                row, col = _position(c.get("r"), row, col)
-                _cell(c, (row, col), sheet, strings, shared, pending)
-        el.clear()
-    for key, si in pending:
-        if si in shared:
-            sheet.formulas[key] = _translate(*shared[si], key)
-
-
-def _cell(el, key, sheet: Sheet, strings, shared, pending) -> None:
-    f = v = inline = None
-    for child in el:
-        tag = child.tag[-2:]
-        if tag in ("}f", ":f") or child.tag == "f":
-            f = child
-        elif tag in ("}v", ":v") or child.tag == "v":
-            v = child
-        elif tag == "is":
-            inline = child
-    value = _value(el.get("t", "n"), v, inline, strings)
-    text = f.text if f is not None and (f.text or "").strip() else ""
-    if f is not None and f.get("t") == "shared" and f.get("si") is not None:
-        si = f.get("si")
-        if text:
-            shared[si] = (text, key)
-        elif si in shared:
-            text = _translate(*shared[si], key)[1:]
-        else:
-            pending.append((key, si))
-            return
-    if text and f.get("t") != "dataTable":
-        sheet.formulas[key] = "=" + text
-        if value is not None:
-            sheet.cached[key] = value
-    elif value is not None and value != "":
-        sheet.constants[key] = value
-
-
-def _translate(text: str, origin: tuple[int, int], key: tuple[int, int]) -> str:
-    """A shared formula moved from its master cell to `key`, as Excel shows it there."""
-    return "=" + translate(text, key[0] - origin[0], key[1] - origin[1])

@@ -1,0 +1,126 @@
+"""One worksheet's cells, read as its XML is inflated.
+
+Values come out plain (number -> float, text -> str, TRUE/FALSE -> bool, #DIV/0! etc. ->
+XLError), formulas as text with a leading `=`, shared formulas expanded to each cell as Excel shows
+them, and the value the last spreadsheet program stored beside each formula.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.etree import ElementTree as ET
+
+from .formula import _column, translate
+from .values import XLError, parse_number
+from .xlsx import MAX_COLUMNS, MAX_ROWS, Budget, CannotCheck, Sheet, _count, _local, _parse, _text
+
+ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!"}
+_CELL_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
+
+
+def _number_or_text(text: str):
+    value = parse_number(text)
+    return text if value is None else value
+
+
+def _value(kind: str, v: ET.Element | None, inline: ET.Element | None, strings: list[str]):
+    """The value of a cell of type `kind` from its `<v>` or `<is>` element, or None."""
+    if kind == "inlineStr":
+        return None if inline is None else _text(inline)
+    if v is None:
+        return None
+    text = v.text or ""
+    if not text and kind != "str":
+        return None
+    if kind == "s":
+        k = parse_number(text)
+        if k is None or not 0 <= k < len(strings) or k != int(k):
+            raise CannotCheck(f"a damaged workbook: a cell refers to shared string {text[:20]!r}")
+        return strings[int(k)]
+    if kind == "str":
+        return text
+    if kind == "b":
+        return text.strip() in ("1", "true")
+    if kind == "e":
+        code = text.strip().upper()
+        return XLError(code if code in ERROR_CODES else "#VALUE!", f"the cell holds {text[:20]}")
+    return _number_or_text(text)
+
+
+def _position(ref: str | None, row: int, col: int) -> tuple[int, int]:
+    """The (row, column) a cell element names, or the next one in its row when it names none."""
+    if ref:
+        m = _CELL_REF.match(ref)
+        if not m:
+            raise CannotCheck(f"a damaged worksheet: a cell named {ref[:20]!r}")
+        row, col = int(m.group(2)), _column(m.group(1))
+    else:
+        col += 1
+    if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLUMNS):  # _column gives 0 past XFD
+        raise CannotCheck(f"a damaged worksheet: a cell outside Excel's grid (row {row})")
+    return row, col
+
+
+def read_sheet(z, part: str, sheet: Sheet, strings: list[str], budget: Budget) -> None:
+    shared: dict[str, tuple[str, tuple[int, int]]] = {}  # si -> (formula text, its cell)
+    pending: list[tuple[tuple[int, int], str]] = []  # shared formulas met before their master
+    row = 0
+    row_tag = cell_tag = None
+    _count(z, part, budget)
+    for _, el in _parse(z, part, budget):
+        tag = el.tag
+        if tag == cell_tag:
+            budget.add_cell()  # counted as they end, so one huge row is stopped too
+            continue
+        if tag != row_tag:
+            if cell_tag is None and _local(tag) in ("c", "row"):  # learn the namespace
+                row_tag = tag[: len(tag) - len(_local(tag))] + "row"
+                cell_tag = row_tag[:-3] + "c"
+                if tag == cell_tag:
+                    budget.add_cell()
+            continue
+        budget.add_row(sheet)
+        r = el.get("r")
+        row, col = (int(r) if r and r.isdigit() else row + 1), 0
+        for c in el:
+            if c.tag == cell_tag:
+                row, col = _position(c.get("r"), row, col)
+                _cell(c, (row, col), sheet, strings, shared, pending)
+        el.clear()
+    for key, si in pending:
+        if si in shared:
+            sheet.formulas[key] = _translate(*shared[si], key)
+
+
+def _cell(el, key, sheet: Sheet, strings, shared, pending) -> None:
+    f = v = inline = None
+    for child in el:
+        tag = child.tag[-2:]
+        if tag in ("}f", ":f") or child.tag == "f":
+            f = child
+        elif tag in ("}v", ":v") or child.tag == "v":
+            v = child
+        elif tag == "is":
+            inline = child
+    value = _value(el.get("t", "n"), v, inline, strings)
+    text = f.text if f is not None and (f.text or "").strip() else ""
+    if f is not None and f.get("t") == "shared" and f.get("si") is not None:
+        si = f.get("si")
+        if text:
+            shared[si] = (text, key)
+        elif si in shared:
+            text = _translate(*shared[si], key)[1:]
+        else:
+            pending.append((key, si))
+            return
+    if text and f.get("t") != "dataTable":
+        sheet.formulas[key] = "=" + text
+        if value is not None:
+            sheet.cached[key] = value
+    elif value is not None and value != "":
+        sheet.constants[key] = value
+
+
+def _translate(text: str, origin: tuple[int, int], key: tuple[int, int]) -> str:
+    """A shared formula moved from its master cell to `key`, as Excel shows it there."""
+    return "=" + translate(text, key[0] - origin[0], key[1] - origin[1])
