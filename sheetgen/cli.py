@@ -110,7 +110,8 @@ def cmd_build(args) -> int:
                          f" both name {plot}")
     start = time.perf_counter()
     rates = len(settings.learning_rates)
-    size = f"{rates} learning rate{'s' * (rates > 1)} × {settings.iterations} iterations"
+    steps = settings.iterations
+    size = f"{rates} learning rate{'s' * (rates > 1)} × {steps} iteration{'s' * (steps > 1)}"
     if args.exercise:
         path, key = build_exercise(workbook, settings)
         print(f"wrote the exercise {path} and its answer key {key} ({size}) "

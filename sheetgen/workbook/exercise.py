@@ -32,11 +32,13 @@ def key_path(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}-key{path.suffix or '.xlsx'}")
 
 
-def table_instruction(iterations: int) -> str:
+def table_instruction(iterations: int, trained: bool = False) -> str:
     """The instruction on each η sheet, in row 2 (short enough to print on the first page)."""
     down = (f", then fill them down to row {last_row(iterations)}" if iterations > 1 else "")
+    update = ("row n+1's w and b are w − η·∂E/∂w and b − η·∂E/∂b of row n" if trained
+              else "row n+1's weights are w − η·∂E/∂w of row n")
     return (f"Exercise: write row {FIRST_ROW}'s formulas in the empty cells (the blocks of the "
-            "Backprop sheet; row n+1's weights are w − η·∂E/∂w of row n)" + down + ".")
+            f"Backprop sheet; {update}){down}.")
 
 
 def backprop_instruction(first_sheet: str) -> str:

@@ -131,10 +131,11 @@ def learning_rate_sheet(b: Book, k: int):
     f, settings, layout = b.f, b.settings, b.layout
     eta = settings.learning_rates[k]
     ws = b.wb.add_worksheet(L.sheet_name(eta))
-    _title(ws, f, L.title_formula(), X.table_instruction(settings.iterations) if b.exercise
-           else "Change η (yellow) or the inputs on the Backprop sheet. "
-           "Row n+1 applies w − η·∂E/∂w to row n.",
-           value=f"Gradient descent with η = {number_text(eta)}", column=L.TITLE_COLUMN)
+    note = (X.table_instruction(settings.iterations, settings.train_biases) if b.exercise else
+            "Change η (yellow) or the inputs on the Backprop sheet. "
+            "Row n+1 applies w − η·∂E/∂w to row n.")
+    _title(ws, f, L.title_formula(), note, value=f"Gradient descent with η = {number_text(eta)}",
+           column=L.TITLE_COLUMN)
     ws.write_string("A3", "η", f.bold)
     ws.write_number("B3", eta, f.input)
     if b.exercise:
