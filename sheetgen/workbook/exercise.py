@@ -33,12 +33,18 @@ def key_path(path: str | Path) -> Path:
 
 
 def table_instruction(iterations: int, trained: bool = False) -> str:
-    """The instruction on each η sheet, in row 2 (short enough to print on the first page)."""
-    down = (f", then fill them down to row {last_row(iterations)}" if iterations > 1 else "")
-    update = ("row n+1's w and b are w − η·∂E/∂w and b − η·∂E/∂b of row n" if trained
-              else "row n+1's weights are w − η·∂E/∂w of row n")
-    return (f"Exercise: write row {FIRST_ROW}'s formulas in the empty cells (the blocks of the "
-            f"Backprop sheet; {update}){down}.")
+    """The instruction on each η sheet, in row 2 (short enough to print on the first page). Row
+    6 holds the first row's formulas, row 7 the first updates; together they fill down."""
+    first, second = FIRST_ROW, FIRST_ROW + 1
+    text = (f"Exercise: write row {first}'s formulas in the empty cells (the blocks of the "
+            "Backprop sheet)")
+    if iterations == 1:
+        return text + "."
+    update = (f"w and b (w − η·∂E/∂w, b − η·∂E/∂b of row {first})" if trained
+              else f"weights (w − η·∂E/∂w of row {first})")
+    down = (f"fill row {first} down to row {second}" if iterations == 2
+            else f"fill rows {first} and {second} down to row {last_row(iterations)}")
+    return f"{text} and row {second}'s {update}, then {down}."
 
 
 def backprop_instruction(first_sheet: str) -> str:
