@@ -13,6 +13,7 @@ from pathlib import Path
 from . import network as net
 
 DEFAULT_WORKBOOK = Path("output/backprop.xlsx")
+DEFAULT_EXERCISE = Path("output/exercise.xlsx")  # not backprop.xlsx: that is the full workbook
 DEFAULT_PLOT = Path("output/loss_curves.png")
 PLOT_NAME = "loss_curves.png"  # `build` draws it next to the workbook unless --plot says where
 
@@ -45,8 +46,15 @@ def _listed(values) -> str:
 
 
 def add_network_options(p: argparse.ArgumentParser) -> None:
+    from .workbook import PRESETS
+
     d = net
-    p.add_argument("--iterations", type=int, default=d.ITERATIONS,
+    p.add_argument("--preset", choices=sorted(PRESETS),
+                   help="start from a named set of values; options given beside it override it. "
+                        "mazur: Matt Mazur's 'A Step by Step Backpropagation Example' (inputs "
+                        "0.05 0.10, targets 0.01 0.99, w1..w8 0.15 ... 0.55, biases 0.35 0.60 "
+                        "not trained, η = 0.5)")
+    p.add_argument("--iterations", type=int,
                    help=f"gradient-descent rows per learning rate (default {d.ITERATIONS}, "
                         "at most 10000)")
     p.add_argument("--lr", type=numbers, nargs="+", metavar="ETA",
@@ -57,15 +65,23 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
                    help=f"t1 t2 (default {_listed(d.TARGETS)})")
     p.add_argument("--weights", type=numbers, nargs="+", metavar="W",
                    help=f"initial w1..w8 (default {_listed(d.WEIGHTS)})")
+    p.add_argument("--biases", type=numbers, nargs="+", metavar="B",
+                   help="b1 b2: one bias shared by the hidden layer, one by the output layer "
+                        "(default none: the classic network)")
+    p.add_argument("--train-biases", action="store_true", default=None,
+                   help="update the biases by their own gradients too (needs biases)")
 
 
 def settings_from(args):
-    from .workbook import Settings
+    """The settings the options describe: the preset's, then every option given over it."""
+    from .workbook import PRESETS, Settings
 
     given = {"iterations": args.iterations, "learning_rates": flat(args.lr),
              "inputs": flat(args.inputs), "targets": flat(args.targets),
-             "weights": flat(args.weights)}
-    return Settings.create(**{k: v for k, v in given.items() if v is not None})
+             "weights": flat(args.weights), "biases": flat(args.biases),
+             "train_biases": args.train_biases}
+    preset = PRESETS[args.preset] if args.preset else {}
+    return Settings.create(**preset | {k: v for k, v in given.items() if v is not None})
 
 
 def default_output(given: Path | None, default: Path) -> Path:
@@ -79,19 +95,30 @@ def default_output(given: Path | None, default: Path) -> Path:
 def cmd_build(args) -> int:
     from .files import check_output_path
     from .plots import plot_loss_curves
-    from .workbook import build
+    from .workbook import build, build_exercise, key_path
 
     settings = settings_from(args)
-    workbook = default_output(args.output, DEFAULT_WORKBOOK)
-    plot = workbook.parent / PLOT_NAME if args.plot is None else args.plot
-    # Both outputs are checked before either is written: bad input leaves nothing behind.
-    target = check_output_path(workbook)
-    if plot and check_output_path(plot).resolve() == target.resolve():
-        raise UsageError(f"sheetgen build: --plot and -o both name {workbook}")
+    workbook = default_output(args.output, DEFAULT_EXERCISE if args.exercise else DEFAULT_WORKBOOK)
+    # The exercise comes without the loss-curves PNG unless asked for: it shows the answer.
+    default_plot = None if args.exercise else workbook.parent / PLOT_NAME
+    plot = default_plot if args.plot is None else args.plot
+    # Every output is checked before any is written: bad input leaves nothing behind.
+    outputs = {"-o": workbook} | ({"the answer key": key_path(workbook)} if args.exercise else {})
+    targets = {check_output_path(path).resolve(): name for name, path in outputs.items()}
+    if plot and check_output_path(plot).resolve() in targets:
+        raise UsageError(f"sheetgen build: --plot and {targets[check_output_path(plot).resolve()]}"
+                         f" both name {plot}")
     start = time.perf_counter()
-    path = build(workbook, settings)
-    print(f"wrote {path} ({len(settings.learning_rates)} learning rates × {settings.iterations} "
-          f"iterations) in {time.perf_counter() - start:.2f} s")
+    rates = len(settings.learning_rates)
+    steps = settings.iterations
+    size = f"{rates} learning rate{'s' * (rates > 1)} × {steps} iteration{'s' * (steps > 1)}"
+    if args.exercise:
+        path, key = build_exercise(workbook, settings)
+        print(f"wrote the exercise {path} and its answer key {key} ({size}) "
+              f"in {time.perf_counter() - start:.2f} s")
+    else:
+        path = build(workbook, settings)
+        print(f"wrote {path} ({size}) in {time.perf_counter() - start:.2f} s")
     if plot:
         print(f"wrote {plot_loss_curves(plot, settings)}")
     return 0
@@ -117,6 +144,10 @@ def make_parser() -> Parser:
                         "workbook's folder)")
     p.add_argument("--no-plot", dest="plot", action="store_const", const=False,
                    help="do not draw the PNG")
+    p.add_argument("--exercise", action="store_true",
+                   help="write the exercise (the cells a student writes left empty; default "
+                        f"{DEFAULT_EXERCISE}) and its answer key, the full workbook, beside it as "
+                        "NAME-key.xlsx; no PNG unless --plot is given")
     add_network_options(p)
     p.set_defaults(func=cmd_build)
 

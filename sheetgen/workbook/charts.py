@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from . import layout as L
 
 # matplotlib's tab20, dark shades first: the same colours as the loss-curves PNG for ten rates.
@@ -36,39 +34,40 @@ def _axes(chart, iterations: int) -> None:
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
 
 
-def _series(sheet: str, eta_index: int, loss: np.ndarray, name: str) -> dict:
-    first, last = L.FIRST_ROW, L.last_row(len(loss))
-    e = L.COLUMN_OF["E_total"]
+def _series(layout: L.Layout, sheet: str, eta_index: int, curve: list, name: str) -> dict:
+    """One E_total curve; `curve` the cached points (None for an empty cell)."""
+    first, last = L.FIRST_ROW, L.last_row(len(curve))
+    e = layout.column_of["E_total"]
     return {
         "name": name,
         "categories": "=" + L.ref(sheet, f"$A${first}:$A${last}"),
         "values": "=" + L.ref(sheet, f"${e}${first}:${e}${last}"),
-        "categories_data": list(range(1, len(loss) + 1)),
-        "values_data": loss.tolist(),
+        "categories_data": list(range(1, len(curve) + 1)),
+        "values_data": curve,
         "line": {"color": COLOURS[eta_index % len(COLOURS)], "width": 1.75},
         "marker": {"type": "none"},
     }
 
 
-def loss_chart(wb, ws, eta_index: int, eta: float, loss: np.ndarray) -> None:
+def loss_chart(wb, ws, layout: L.Layout, eta_index: int, eta: float, curve: list) -> None:
     """E_total per iteration on the learning-rate sheet `ws`, right of its table."""
     sheet = L.sheet_name(eta)
     chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
-    header = "=" + L.ref(sheet, f"${L.COLUMN_OF['E_total']}${L.HEADER_ROW}")
-    chart.add_series(_series(sheet, eta_index, loss, header))
+    header = "=" + L.ref(sheet, f"${layout.column_of['E_total']}${L.HEADER_ROW}")
+    chart.add_series(_series(layout, sheet, eta_index, curve, header))
     chart.set_title({"name": f"E_total per iteration, η = {eta:g}", "name_font": {"size": 13}})
-    _axes(chart, len(loss))
+    _axes(chart, len(curve))
     chart.set_legend({"none": True})
     chart.set_size({"width": 860, "height": 480})
-    ws.insert_chart(f"{L.CHART_COLUMN}{L.HEADER_ROW}", chart)
+    ws.insert_chart(f"{layout.chart_column}{L.HEADER_ROW}", chart)
 
 
-def overlay_chart(wb, ws, settings, values) -> None:
+def overlay_chart(wb, ws, layout: L.Layout, settings, values) -> None:
     """Every learning rate's E_total in one chart on the Loss curves sheet, legend by η."""
     chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
     for k, eta in enumerate(settings.learning_rates):
         label = "=" + L.ref(L.LOSS_SHEET, f"$A${L.SUMMARY_HEADER_ROW + 1 + k}")
-        chart.add_series(_series(L.sheet_name(eta), k, values.table["E_total"][k], label))
+        chart.add_series(_series(layout, L.sheet_name(eta), k, values.curve(k), label))
     chart.set_title({"name": "E_total per iteration for each learning rate η",
                      "name_font": {"size": 14}})
     _axes(chart, settings.iterations)

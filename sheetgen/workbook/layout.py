@@ -1,9 +1,15 @@
 """Where everything sits in the workbook, and the formulas rendered from the table of quantities.
 
 The one place that says where things are: sheet names, rows, columns, and every formula the
-builder writes (`row_formula` renders a column's formula from its template in `network.py`).
+builder writes (`Layout.row_formula` renders a column's formula from its template in
+`network.py`). What is fixed (rows, the η cell, sheet names) is a module constant; what depends
+on the network's columns (31 classic, 33 with biases, 35 with trained biases) is a `Layout`.
+The module-level `COLUMN_OF`, `BELOW_COLUMN`, `row_formula`, ... are the classic network's.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache, cached_property
 
 from openpyxl.utils import get_column_letter, quote_sheetname
 
@@ -13,28 +19,23 @@ BACKPROP = "Backprop"
 LOSS_SHEET = "Loss curves"
 
 # --- Backprop sheet -----------------------------------------------------------------------------
-INPUT_ROWS = [("i1", "input_i1", "input to the network"), ("i2", "input_i2", "input to the network"),
-              ("t1", "target_t1", "target for output a_o1"), ("t2", "target_t2", "target for a_o2")]
-INPUT_ROWS += [(w, f"init_{w}", f"initial weight {a}→{b}") for a, b, w in net.EDGES]
 INPUT_TOP = 5  # first input row; the values sit in column C
-BLOCKS_TOP = INPUT_TOP + len(INPUT_ROWS) + 2  # the heading above the six chain-rule blocks
 
 # --- learning-rate sheets -----------------------------------------------------------------------
 ETA_CELL = "$B$3"
 TITLE_COLUMN = "B"  # not A: column A repeats on every printed page, where a title would be cut
 HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
-COLUMN_OF = {q.name: get_column_letter(2 + k) for k, q in enumerate(net.COLUMNS)}  # A: iteration
-# A helper column right of the table: TRUE where E_total is below the Loss curves threshold.
-# MATCH(TRUE, ...) over it is the first such iteration, with no function newer than Excel 2010
-# (MINIFS is Excel 2019).
-BELOW_COLUMN = get_column_letter(2 + len(net.COLUMNS))
 BELOW_LABEL = "below threshold"
-CHART_COLUMN = get_column_letter(2 + len(net.COLUMNS) + 2)  # one empty column after the helper
 
 # --- Loss curves sheet --------------------------------------------------------------------------
 THRESHOLD_CELL = "$B$3"
 SUMMARY_HEADER_ROW = 5
+
+_MEANINGS = {"i1": "input to the network", "i2": "input to the network",
+             "t1": "target for output a_o1", "t2": "target for a_o2",
+             "b1": "bias of the hidden layer, added to h1 and h2",
+             "b2": "bias of the output layer, added to o1 and o2"}
 
 
 def sheet_name(eta: float) -> str:
@@ -49,42 +50,99 @@ def last_row(iterations: int) -> int:
     return FIRST_ROW + iterations - 1
 
 
-def row_formula(q: net.Quantity) -> str:
-    """`q`'s formula for any row after the first, with `{r}` for that row and `{p}` the one above."""
-    return "=" + net.render(q.formula, lambda name, off: ETA_CELL if name == "eta"
-                            else f"{COLUMN_OF[name]}{{{'p' if off else 'r'}}}")
-
-
-def table_formula(q: net.Quantity, row: int) -> str:
-    """The formula of quantity `q` in worksheet row `row` of a learning-rate sheet."""
-    if row == FIRST_ROW and q.start:
-        return f"={q.start}"
-    return row_formula(q).format(r=row, p=row - 1)
-
-
-def below_formula() -> str:
-    """The helper column's formula, with `{r}` for its row."""
-    return f'={COLUMN_OF["E_total"]}{{r}}<{ref(LOSS_SHEET, THRESHOLD_CELL)}'
-
-
-def block_formula(template: str, first_sheet: str) -> str:
-    """A chain-rule line of the Backprop sheet, read from the first row of `first_sheet`."""
-    return "=" + net.render(template, lambda name, off: ref(first_sheet,
-                                                            f"{COLUMN_OF[name]}{FIRST_ROW}"))
-
-
 def title_formula() -> str:
     return f'="Gradient descent with η = "&{ETA_CELL.replace("$", "")}'
 
 
-def summary_formulas(eta: float, iterations: int) -> dict[str, str]:
-    """The Loss curves row of learning rate `eta`: label, η, final E_total, first iteration
-    below the threshold (or "not reached")."""
-    sheet, last = sheet_name(eta), last_row(iterations)
-    below = ref(sheet, f"${BELOW_COLUMN}${FIRST_ROW}:${BELOW_COLUMN}${last}")
-    return {
-        "label": f'="η = "&{ref(sheet, ETA_CELL)}',
-        "eta": f"={ref(sheet, ETA_CELL)}",
-        "final": f"={ref(sheet, COLUMN_OF['E_total'] + str(last))}",
-        "first_below": f'=IFERROR(MATCH(TRUE,{below},0),"not reached")',
-    }
+@dataclass(frozen=True)
+class Layout:
+    """Where the table of `network` sits: column A the iteration, then one column per quantity in
+    `network.columns` order, then the helper column, an empty column and the chart."""
+
+    network: net.Network
+
+    @cached_property
+    def column_of(self) -> dict[str, str]:
+        return {q.name: get_column_letter(2 + k) for k, q in enumerate(self.network.columns)}
+
+    @cached_property
+    def below_column(self) -> str:
+        """A helper column right of the table: TRUE where E_total is below the Loss curves
+        threshold. MATCH(TRUE, ...) over it is the first such iteration, with no function newer
+        than Excel 2010 (MINIFS is Excel 2019)."""
+        return get_column_letter(2 + len(self.network.columns))
+
+    @cached_property
+    def chart_column(self) -> str:
+        return get_column_letter(2 + len(self.network.columns) + 2)  # one empty column between
+
+    @cached_property
+    def input_rows(self) -> tuple[tuple[str, str, str], ...]:
+        """The Backprop sheet's input cells, (name, defined name, meaning): i, t, the weights in
+        the diagram's order, then the biases; the defined name is what a table's first row reads."""
+        by_name = self.network.by_name
+        rows = [(n, by_name[n].start, _MEANINGS[n]) for n in ("i1", "i2", "t1", "t2")]
+        rows += [(w, f"init_{w}", f"initial weight {a}→{b}") for a, b, w in net.EDGES]
+        for b in ("b1", "b2"):
+            if b in by_name:
+                q = by_name[b]
+                rows.append((b, q.start, ("initial " if q.is_updated else "") + _MEANINGS[b]
+                             + (", trained" if q.is_updated else "")))
+        return tuple(rows)
+
+    @property
+    def blocks_top(self) -> int:
+        """The row of the heading above the six chain-rule blocks."""
+        return INPUT_TOP + len(self.input_rows) + 2
+
+    def row_formula(self, q: net.Quantity) -> str:
+        """`q`'s formula for any row after the first, with `{r}` for that row and `{p}` the one
+        above."""
+        return "=" + net.render(q.formula, lambda name, off: ETA_CELL if name == "eta"
+                                else f"{self.column_of[name]}{{{'p' if off else 'r'}}}")
+
+    def table_formula(self, q: net.Quantity, row: int) -> str:
+        """The formula of quantity `q` in worksheet row `row` of a learning-rate sheet."""
+        if row == FIRST_ROW and q.start:
+            return f"={q.start}"
+        return self.row_formula(q).format(r=row, p=row - 1)
+
+    def below_formula(self) -> str:
+        """The helper column's formula, with `{r}` for its row."""
+        return f'={self.column_of["E_total"]}{{r}}<{ref(LOSS_SHEET, THRESHOLD_CELL)}'
+
+    def block_formula(self, template: str, first_sheet: str) -> str:
+        """A chain-rule line of the Backprop sheet, read from the first row of `first_sheet`."""
+        return "=" + net.render(template, lambda name, off: ref(
+            first_sheet, f"{self.column_of[name]}{FIRST_ROW}"))
+
+    def summary_formulas(self, eta: float, iterations: int) -> dict[str, str]:
+        """The Loss curves row of learning rate `eta`: label, η, final E_total, first iteration
+        below the threshold (or "not reached")."""
+        sheet, last = sheet_name(eta), last_row(iterations)
+        below = ref(sheet, f"${self.below_column}${FIRST_ROW}:${self.below_column}${last}")
+        return {
+            "label": f'="η = "&{ref(sheet, ETA_CELL)}',
+            "eta": f"={ref(sheet, ETA_CELL)}",
+            "final": f"={ref(sheet, self.column_of['E_total'] + str(last))}",
+            "first_below": f'=IFERROR(MATCH(TRUE,{below},0),"not reached")',
+        }
+
+
+@cache
+def layout_of(network: net.Network) -> Layout:
+    return Layout(network)
+
+
+# The classic network's layout, by the names the tests and the verifier's tests import.
+CLASSIC = layout_of(net.CLASSIC)
+COLUMN_OF = CLASSIC.column_of
+BELOW_COLUMN = CLASSIC.below_column
+CHART_COLUMN = CLASSIC.chart_column
+INPUT_ROWS = list(CLASSIC.input_rows)
+BLOCKS_TOP = CLASSIC.blocks_top
+row_formula = CLASSIC.row_formula
+table_formula = CLASSIC.table_formula
+below_formula = CLASSIC.below_formula
+block_formula = CLASSIC.block_formula
+summary_formulas = CLASSIC.summary_formulas

@@ -1,4 +1,4 @@
-"""What a workbook is built from, checked before anything is written."""
+"""What a workbook is built from, checked before anything is written, and the named presets."""
 from __future__ import annotations
 
 import math
@@ -17,7 +17,11 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """The network's inputs and the gradient-descent schedule."""
+    """The network's inputs and the gradient-descent schedule.
+
+    biases: (b1, b2), one bias shared by the hidden layer and one by the output layer, or None
+    for the classic network without; train_biases: whether they descend by their gradients too.
+    """
 
     inputs: tuple[float, float] = net.INPUTS
     targets: tuple[float, float] = net.TARGETS
@@ -25,6 +29,13 @@ class Settings:
     learning_rates: tuple[float, ...] = net.LEARNING_RATES
     iterations: int = net.ITERATIONS
     threshold: float = DEFAULT_THRESHOLD
+    biases: tuple[float, float] | None = None
+    train_biases: bool = False
+
+    @property
+    def network(self) -> net.Network:
+        """The table of quantities these settings fill: 31, 33 or 35 columns."""
+        return net.Network(biases=self.biases is not None, trained=self.train_biases)
 
     @classmethod
     def create(cls, **given) -> Settings:
@@ -44,6 +55,14 @@ class Settings:
             if len(values) != count:
                 raise SettingsError(f"--{name} needs {count} numbers, got {len(values)}")
             _check_finite(name, values)
+        if self.biases is not None:
+            if len(self.biases) != 2:
+                raise SettingsError(f"--biases needs 2 numbers (b1 b2), got {len(self.biases)}")
+            _check_finite("biases", self.biases)
+        if not isinstance(self.train_biases, bool):
+            raise SettingsError(f"train_biases must be True or False, got {self.train_biases!r}")
+        if self.train_biases and self.biases is None:
+            raise SettingsError("--train-biases needs biases to train: give --biases B1 B2")
         rates = self.learning_rates
         if not 1 <= len(rates) <= MAX_LEARNING_RATES:
             raise SettingsError(f"give 1 to {MAX_LEARNING_RATES} learning rates, got {len(rates)}")
@@ -64,7 +83,8 @@ class Settings:
             return tuple(map(_stored, v)) if isinstance(v, tuple) else _stored(v)
 
         return replace(self, **{f.name: stored(getattr(self, f.name)) for f in fields(self)
-                                if f.name != "iterations"})
+                                if f.name not in ("iterations", "train_biases")
+                                and getattr(self, f.name) is not None})
 
 
 def _stored(x: float) -> float:
@@ -74,3 +94,13 @@ def _stored(x: float) -> float:
 def _check_finite(name, values):
     if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
         raise SettingsError(f"{name} must be finite numbers, got {list(values)}")
+
+
+# Named sets of settings (`sheetgen build --preset NAME`); options given beside one override it.
+PRESETS = {
+    # Matt Mazur's "A Step by Step Backpropagation Example" (2015), the worked example with
+    # biases that many students learn from: one step at η = 0.5, the biases not updated.
+    "mazur": {"inputs": (0.05, 0.10), "targets": (0.01, 0.99),
+              "weights": (0.15, 0.20, 0.25, 0.30, 0.40, 0.45, 0.50, 0.55),
+              "biases": (0.35, 0.60), "learning_rates": (0.5,)},
+}

@@ -11,6 +11,8 @@ BLOCK_COLOURS = ("#EDEDED", "#DDEBF7", "#E2EFDA", "#FCE4D6", "#FFF2CC", "#EAD1F5
 VALUE_FORMAT = "0.0000000"
 SMALL_FORMAT = "0.0000E+00"  # losses and gradients shrink by orders of magnitude
 BLOCK_VALUE_FORMAT = "0.000000000"
+# The exercise's empty cells: white-blue with a dotted blue border, unlike any input or block.
+FILL_IN = {"bg_color": "#F4F9FF", "border": 4, "border_color": "#4472C4"}
 
 
 def make_formats(wb) -> SimpleNamespace:
@@ -35,9 +37,18 @@ def make_formats(wb) -> SimpleNamespace:
         block_bold=[add({"bg_color": c, "bold": True}) for c in BLOCK_COLOURS],
         block_value=[add({"bg_color": c, "num_format": BLOCK_VALUE_FORMAT})
                      for c in BLOCK_COLOURS],
+        # The exercise: each with the number format of the value a student's formula will give.
+        fill=add(FILL_IN | {"italic": True, "font_color": "#4472C4", "align": "center"}),
+        fill_value=add(FILL_IN | {"num_format": VALUE_FORMAT}),
+        fill_small=add(FILL_IN | {"num_format": SMALL_FORMAT}),
+        fill_text=add(FILL_IN),
+        fill_block_value=add(FILL_IN | {"num_format": BLOCK_VALUE_FORMAT}),
     )
 
 
-def column_format(f: SimpleNamespace, name: str):
-    """The format of table column `name`: losses and gradients in scientific notation."""
+def column_format(f: SimpleNamespace, name: str, blank: bool = False):
+    """The format of table column `name`: losses and gradients in scientific notation; `blank`
+    for an exercise's empty cell."""
+    if blank:
+        return f.fill_small if name[0] in "dE" else f.fill_value
     return f.small if name[0] in "dE" else f.value

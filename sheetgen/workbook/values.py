@@ -8,7 +8,7 @@ reference's first row, as the spreadsheet evaluates it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,41 +21,61 @@ EXP_LIMIT = 709.0
 
 @dataclass(frozen=True)
 class Values:
-    """Stored values for one build. `table[name]` has shape (learning rates, iterations)."""
+    """Stored values for one build. `table[name]` has shape (learning rates, iterations).
+
+    `blank`: the exercise's values, where the table's computed cells are empty: what reads
+    E_total (the helper column, the summary) sees 0, as a spreadsheet reads an empty cell, and
+    the charts have no points.
+    """
 
     table: dict[str, np.ndarray]
     threshold: float
+    blank: bool = False
 
     @property
     def iterations(self) -> int:
         return self.table["E_total"].shape[1]
 
+    def exercise(self) -> Values:
+        return replace(self, blank=True)
+
+    def loss(self, k: int) -> np.ndarray:
+        """E_total of learning rate number `k` as formulas that read it see it."""
+        e = self.table["E_total"][k]
+        return np.zeros_like(e) if self.blank else e
+
+    def curve(self, k: int) -> list[float | None]:
+        """The points cached in a chart of learning rate number `k` (None: an empty cell)."""
+        return [None] * self.iterations if self.blank else self.table["E_total"][k].tolist()
+
     def below(self, k: int) -> list[bool]:
         """The helper column of learning rate number `k`: whether E_total is below the threshold."""
-        return (self.table["E_total"][k] < self.threshold).tolist()
+        return (self.loss(k) < self.threshold).tolist()
 
     def first_below(self, k: int) -> int | str:
         """The first iteration whose E_total is below the threshold, or "not reached"."""
-        hits = np.flatnonzero(self.table["E_total"][k] < self.threshold)
+        hits = np.flatnonzero(self.loss(k) < self.threshold)
         return int(hits[0]) + 1 if hits.size else "not reached"
 
     def final(self, k: int) -> float:
-        return float(self.table["E_total"][k, -1])
+        return float(self.loss(k)[-1])
 
     def block_line(self, template: str) -> float:
         """A chain-rule line on the first row of the first learning rate."""
-        return net.evaluate(template, {(name, 0): self.table[name][0, 0] for name in net.NAMES})
+        return net.evaluate(template, {(name, 0): column[0, 0]
+                                       for name, column in self.table.items()})
 
 
 def compute(settings: Settings) -> Values:
     """Every stored value of the workbook for `settings` (as its cells hold them)."""
     s = settings.as_stored()
     with np.errstate(over="ignore", invalid="ignore"):
-        table = net.iterate(s.inputs, s.targets, s.weights, s.learning_rates, s.iterations)
+        table = net.iterate(s.inputs, s.targets, s.weights, s.learning_rates, s.iterations,
+                            b=s.biases, train_biases=s.train_biases)
     pre = np.stack([table[n] for n in ("h1", "h2", "o1", "o2")])
-    if not all(np.isfinite(table[n]).all() for n in net.NAMES) or (pre < -EXP_LIMIT).any():
+    if not all(np.isfinite(table[n]).all() for n in s.network.names) or (pre < -EXP_LIMIT).any():
         raise SettingsError("these settings overflow: a spreadsheet's EXP would give #NUM! "
-                            "(use smaller weights, inputs or learning rates)")
+                            "(use smaller weights, inputs, biases or learning rates)")
     return Values(table, s.threshold)
 
 

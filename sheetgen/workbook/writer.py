@@ -1,13 +1,14 @@
 """Write the workbook: XlsxWriter makes the package, the long tables are streamed into it.
 
 XlsxWriter writes every sheet, chart, image, defined name and print setting, and the first row
-of each iteration table (formulas and values). The other rows differ from the first only in their
-row numbers and values, and there can be 10,000 of them on each of 20 sheets: 6.2 M formulas.
-XlsxWriter's `write_formula` costs about 44 µs each here (it scans every formula with some thirty
-regular expressions for functions newer than Excel 2010), which is over four minutes for the
-largest workbook. So those rows are rendered here, one format string per row, with the cell
-styles XlsxWriter chose for the first row, and streamed into the sheet's part while the package
-is copied into the output file.
+of each iteration table (formulas and values; the first two rows in the exercise, whose second
+row is the first with the weights left empty). The other rows differ from the last of those only
+in their row numbers and values, and there can be 10,000 of them on each of 20 sheets: 6.2 M
+formulas. XlsxWriter's `write_formula` costs about 44 µs each here (it scans every formula with
+some thirty regular expressions for functions newer than Excel 2010), which is over four minutes
+for the largest workbook. So those rows are rendered here, one format string per row, with the
+cell styles XlsxWriter chose for the last row it wrote, and streamed into the sheet's part while
+the package is copied into the output file.
 
 The copy is reproducible: every zip entry and document date is `FIXED_TIME`.
 """
@@ -18,18 +19,19 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import xlsxwriter
 
-from .. import network as net
 from ..files import FIXED_TIME, atomic_write
 from . import layout as L
+from .exercise import is_blank
 from .settings import Settings
-from .sheets import backprop_sheet, learning_rate_sheet, loss_sheet
+from .sheets import Book, backprop_sheet, learning_rate_sheet, loss_sheet
 from .styles import make_formats
-from .values import Values, compute
+from .values import compute
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -39,35 +41,56 @@ ROWS_PER_CHUNK = 500
 COMPRESSLEVEL = 1
 
 
-def write(path: Path, settings: Settings) -> Path:
-    """Build the workbook for `settings` and write it to `path` atomically."""
+@dataclass(frozen=True)
+class Prepared:
+    """A workbook ready to write: the package XlsxWriter made, and what its tables' other rows
+    are streamed from."""
+
+    package: bytes
+    book: Book
+
+
+def write(path: Path, settings: Settings, exercise: bool = False) -> Path:
+    """Build the workbook for `settings` (the exercise if `exercise`) and write it to `path`
+    atomically."""
+    return save(path, prepare(settings, exercise))
+
+
+def prepare(settings: Settings, exercise: bool = False) -> Prepared:
+    """Everything that can fail on bad settings, done before any file is opened."""
     settings.check()
     settings = settings.as_stored()  # every number as its cell will hold it
     values = compute(settings)
-    package = skeleton(settings, values)
-    tables = {L.sheet_name(eta): k for k, eta in enumerate(settings.learning_rates)}
+    book = Book(None, None, settings, values.exercise() if exercise else values, exercise)
+    return Prepared(skeleton(book), book)
+
+
+def save(path: Path, prepared: Prepared) -> Path:
+    """Write a prepared workbook to `path` atomically."""
     with atomic_write(path) as f:
-        copy_package(package, f, tables, values)
+        copy_package(prepared.package, f, prepared.book)
     return Path(path)
 
 
-def skeleton(settings: Settings, values: Values) -> bytes:
-    """The whole workbook as XlsxWriter writes it, each table holding only its first row."""
+def skeleton(book: Book) -> bytes:
+    """The whole workbook as XlsxWriter writes it, each table holding only its first row (its
+    first two in the exercise)."""
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
     wb.set_properties({"created": FIXED_TIME})
-    formats = make_formats(wb)
-    backprop_sheet(wb, formats, settings, values)
-    for k in range(len(settings.learning_rates)):
-        learning_rate_sheet(wb, formats, settings, values, k)
-    loss_sheet(wb, formats, settings, values)
+    book = replace(book, wb=wb, f=make_formats(wb))
+    backprop_sheet(book)
+    for k in range(len(book.settings.learning_rates)):
+        learning_rate_sheet(book, k)
+    loss_sheet(book)
     wb.close()
     return buffer.getvalue()
 
 
-def copy_package(package: bytes, out, tables: dict[str, int], values: Values) -> None:
-    """Copy the zip `package` into the file `out`, streaming the rest of each table (by sheet
-    name, the learning rate's index in `values`) into its sheet."""
+def copy_package(package: bytes, out, book: Book) -> None:
+    """Copy the zip `package` into the file `out`, streaming the rest of each table into its
+    sheet."""
+    tables = {L.sheet_name(eta): k for k, eta in enumerate(book.settings.learning_rates)}
     with zipfile.ZipFile(io.BytesIO(package)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         parts = sheet_parts(src)
@@ -82,7 +105,7 @@ def copy_package(package: bytes, out, tables: dict[str, int], values: Values) ->
                 dst.writestr(info, data)
                 continue
             with dst.open(info, "w") as stream:
-                _stream_sheet(data.decode("utf-8"), stream, values, streamed[item.filename])
+                _stream_sheet(data.decode("utf-8"), stream, book, streamed[item.filename])
 
 
 def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
@@ -93,17 +116,17 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
             for s in sheets}
 
 
-def _stream_sheet(xml: str, stream, values: Values, k: int) -> None:
-    """Write the sheet part `xml` with rows FIRST_ROW+1 .. last of table `k` added."""
-    last = L.last_row(values.iterations)
+def _stream_sheet(xml: str, stream, book: Book, k: int) -> None:
+    """Write the sheet part `xml` with the rows after `book.pattern_row` of table `k` added."""
+    values, last = book.values, L.last_row(book.values.iterations)
     xml = re.sub(r'<dimension ref="A1:([A-Z]+)\d+"/>', rf'<dimension ref="A1:\g<1>{last}"/>', xml, 1)
     head, tail = xml.split("</sheetData>", 1)
     stream.write(head.encode("utf-8"))
-    template = row_template(first_row_styles(xml))
-    columns = [list(map(repr, values.table[q.name][k].tolist())) for q in net.COLUMNS]
+    template, names = row_template(book, row_styles(xml, book.pattern_row))
+    columns = [list(map(repr, values.table[name][k].tolist())) for name in names]
     below = values.below(k)
     chunk = []
-    for i in range(1, values.iterations):
+    for i in range(book.pattern_row + 1 - L.FIRST_ROW, values.iterations):
         row = L.FIRST_ROW + i
         chunk.append(template.format(*(c[i] for c in columns), r=row, p=row - 1, n=i + 1,
                                      b=int(below[i])))
@@ -113,25 +136,32 @@ def _stream_sheet(xml: str, stream, values: Values, k: int) -> None:
     stream.write(("".join(chunk) + "</sheetData>" + tail).encode("utf-8"))
 
 
-def first_row_styles(xml: str) -> dict[str, str]:
-    """Column letter -> the ` s="N"` style attribute of its cell in the table's first row."""
-    row = re.search(rf'<row r="{L.FIRST_ROW}"[^>]*>(.*?)</row>', xml).group(1)
+def row_styles(xml: str, row: int) -> dict[str, str]:
+    """Column letter -> the ` s="N"` style attribute of its cell in table row `row`."""
+    cells = re.search(rf'<row r="{row}"[^>]*>(.*?)</row>', xml).group(1)
     return {m.group(1): m.group(2) or "" for m in
-            re.finditer(rf'<c r="([A-Z]+){L.FIRST_ROW}"( s="\d+")?', row)}
+            re.finditer(rf'<c r="([A-Z]+){row}"( s="\d+")?', cells)}
 
 
-def row_template(styles: dict[str, str]) -> str:
-    """One table row as a format string: `{r}` its row, `{p}` the row above, `{n}` the
-    iteration, `{0}`..`{30}` the stored values, `{b}` the helper's (1 for TRUE, 0 for FALSE)."""
+def row_template(book: Book, styles: dict[str, str]) -> tuple[str, list[str]]:
+    """One table row after the first as a format string, and the quantities whose stored values
+    it takes: `{r}` its row, `{p}` the row above, `{n}` the iteration, `{0}`, `{1}`, ... the
+    values of those quantities, `{b}` the helper's (1 for TRUE, 0 for FALSE). In the exercise a
+    cell to fill in is an empty cell with its style."""
     def formula(text: str) -> str:  # the `=` off, XML-escaped, braces kept for format()
         return escape(text[1:])
 
+    layout, names = book.layout, []
     cells = [f'<c r="A{{r}}"{styles["A"]}><v>{{n}}</v></c>']
-    for k, q in enumerate(net.COLUMNS):
-        column = L.COLUMN_OF[q.name]
-        cells.append(f'<c r="{column}{{r}}"{styles[column]}><f>{formula(L.row_formula(q))}</f>'
-                     f'<v>{{{k}}}</v></c>')
-    helper = L.BELOW_COLUMN
-    cells.append(f'<c r="{helper}{{r}}"{styles[helper]} t="b"><f>{formula(L.below_formula())}'
-                 "</f><v>{b}</v></c>")
-    return '<row r="{r}">' + "".join(cells) + "</row>"
+    for q in book.settings.network.columns:
+        column = layout.column_of[q.name]
+        if book.exercise and is_blank(q, L.FIRST_ROW + 1):
+            cells.append(f'<c r="{column}{{r}}"{styles[column]}/>')
+            continue
+        cells.append(f'<c r="{column}{{r}}"{styles[column]}><f>{formula(layout.row_formula(q))}'
+                     f'</f><v>{{{len(names)}}}</v></c>')
+        names.append(q.name)
+    helper = layout.below_column
+    cells.append(f'<c r="{helper}{{r}}"{styles[helper]} t="b">'
+                 f"<f>{formula(layout.below_formula())}</f><v>{{b}}</v></c>")
+    return '<row r="{r}">' + "".join(cells) + "</row>", names
