@@ -4,7 +4,7 @@ complete. The verifier says what is still empty in a few lines, how to go on, an
 from __future__ import annotations
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from sheetgen import network as net
 from sheetgen.verify import report, verify
@@ -77,3 +77,80 @@ def test_every_line_is_short(tmp_path, filled):
     exercise(tmp_path / "x.xlsx", filled_rows=filled)
     lines = report.text(verify(tmp_path / "x.xlsx")).splitlines()
     assert all(len(line) <= 200 for line in lines)
+
+
+# --- the round trip with the workbooks `sheetgen build` writes --------------------------------
+NETWORKS = {"classic": [], "biases": ["--biases", "0.35", "0.6"],
+            "trained": ["--biases", "0.35", "0.6", "--train-biases"]}
+
+
+def build_exercise(tmp_path, options: list[str]):
+    from sheetgen.cli import main
+
+    path = tmp_path / "exercise.xlsx"
+    assert main(["build", "--exercise", "-o", str(path), "--no-plot", *options]) == 0
+    return path, tmp_path / "exercise-key.xlsx"
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_the_built_exercise_and_its_key(tmp_path, capsys, network):
+    exercise_path, key = build_exercise(tmp_path, NETWORKS[network])
+    capsys.readouterr()
+    assert verify(key).status == "pass"
+    result = verify(exercise_path)
+    assert result.status == "fail" and len(result.tables) == 6
+    mistakes = report.mistakes(result)
+    assert [m.first.words.split(":")[1].strip() for m in mistakes] == [
+        "write row 6's formulas, the forward pass, then the chain rule",
+        "write the update rule, w − η·∂E/∂w of the row above",
+        "fill rows 6 and 7 down to row 105",
+    ]
+    network_of = result.tables[0]
+    empty = sum(f.count for f in network_of.causes)
+    computed = {"classic": 27, "biases": 27, "trained": 31}[network]
+    updated = {"classic": 8, "biases": 8, "trained": 10}[network]
+    assert empty == computed * 100 - updated  # every computed cell but the first row's weights
+
+
+def test_a_half_filled_exercise_names_what_is_wrong_and_what_is_missing(tmp_path, capsys):
+    """A student wrote rows 6 and 7 of the η=0.5 sheet, with the class's a_h1 mistake in
+    ∂E/∂w3, and nothing elsewhere."""
+    from sheetgen.workbook import COLUMN_OF
+
+    exercise_path, key = build_exercise(tmp_path, [])
+    capsys.readouterr()
+    answers, mine = load_workbook(key)["η=0.5"], load_workbook(exercise_path)
+    ws = mine["η=0.5"]
+    for row in (6, 7):
+        for column in COLUMN_OF.values():
+            if ws[f"{column}{row}"].value is None:
+                ws[f"{column}{row}"] = answers[f"{column}{row}"].value
+    dw3, a_h1, a_h2 = COLUMN_OF["dw3"], COLUMN_OF["a_h1"], COLUMN_OF["a_h2"]
+    ws[f"{dw3}6"] = ws[f"{dw3}6"].value.replace(f"{a_h2}6", f"{a_h1}6")
+    mine.save(tmp_path / "half.xlsx")
+    result = verify(tmp_path / "half.xlsx")
+    (table,) = [t for t in result.tables if t.sheet == "η=0.5"]
+    wrong, fill = table.causes
+    assert wrong.cell == f"'η=0.5'!{dw3}6" and wrong.words.startswith("reads a_h1 (column")
+    assert wrong.fix == answers[f"{dw3}6"].value
+    assert fill.words == "are still empty: fill rows 6 and 7 down to row 105"
+
+
+def test_the_worked_example_preset_verifies(tmp_path, capsys):
+    from sheetgen.cli import main
+
+    path = tmp_path / "mazur.xlsx"
+    assert main(["build", "--preset", "mazur", "-o", str(path), "--no-plot"]) == 0
+    capsys.readouterr()
+    result = verify(path)
+    assert result.status == "pass" and [t.eta for t in result.tables] == [0.5]
+    assert result.tables[0].cells == 33 * 100  # b1 and b2 are columns of its table
+
+
+def test_the_worked_example_preset_verifies_in_libreoffice(tmp_path, capsys, soffice):
+    from sheetgen.cli import main
+
+    path = tmp_path / "mazur.xlsx"
+    assert main(["build", "--preset", "mazur", "-o", str(path), "--no-plot"]) == 0
+    capsys.readouterr()
+    assert verify(path, engine="libreoffice").status == "pass"

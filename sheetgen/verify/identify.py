@@ -106,9 +106,15 @@ def identify(book: Book, engine, region: Region) -> Table:
         if not table.missing and agree == sum(not q.is_updated for q in network.columns):
             break  # complete, and every column behaves: no other reading can do better
     complete = [r for r in readings if not r[0].missing]
-    if complete:
-        return max(complete, key=lambda r: r[1])[0]  # max keeps the first of equals: classic
+    if complete:  # max keeps the first of equals: the classic network
+        return max(complete, key=lambda r: (r[1], _labels_used(r[0], region)))[0]
     return min(readings, key=lambda r: len(r[0].missing))[0]
+
+
+def _labels_used(table: Table, region: Region) -> int:
+    """How many header labels a reading takes as they say: what breaks a tie where nothing is
+    computed yet (a blank exercise's ∂E/∂b1 column is only a label)."""
+    return sum(table.columns.get(name) == c for c, name in region.hints.items())
 
 
 def _identify(book: Book, engine, region: Region, network: net.Network) -> tuple[Table, int]:
@@ -149,7 +155,8 @@ def _agreement(ev: Evidence) -> int:
 def _labels(ev: Evidence) -> None:
     counts: dict[str, list[int]] = {}
     for c, name in ev.region.hints.items():
-        counts.setdefault(name, []).append(c)
+        if name in ev.network.by_name:  # a label of another network says nothing here
+            counts.setdefault(name, []).append(c)
     for name, cols in counts.items():
         if len(cols) == 1:
             ev.where[name] = cols[0]
