@@ -7,14 +7,15 @@ import hashlib
 import http.server
 import struct
 import threading
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import pytest
 import torch
+from conftest import mnist_dir
 
 from mnist import data
-
-from conftest import mnist_dir  # noqa: E402
 
 
 def idx_images(images: torch.Tensor) -> bytes:
@@ -99,6 +100,48 @@ def test_missing_file(tmp_path):
     (root / "t10k-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(data.DataError, match="missing t10k-labels"):
         data.load(root)
+
+
+def _bomb(path: Path, header: bytes, zeros: int) -> Path:
+    """A gzip file: `header`, then `zeros` zero bytes, written as one deflate block of 1 MiB of
+    zeros repeated (its trailer is never reached): a 4 GiB body costs 4 MB of disk."""
+    mib = 2**20
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    start = c.compress(header) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(bytes(mib)) + c.flush(zlib.Z_FULL_FLUSH)
+    again = c.compress(bytes(mib)) + c.flush(zlib.Z_FULL_FLUSH)
+    assert block == again  # each block stands alone after a full flush
+    with open(path, "wb") as f:
+        f.write(start)
+        f.writelines(block for _ in range(zeros // mib))
+        f.write(c.flush())
+    return path
+
+
+@pytest.mark.parametrize("count, message", [
+    (10, "trailing bytes"),          # an honest header, then 4 GiB more than it promised
+    (5_000_000, "promises"),         # a header that promises 3.9 GB
+])
+def test_gzip_bomb_is_refused_without_inflating_it(tmp_path, count, message):
+    header = struct.pack(">IIII", data.IMAGES_MAGIC, count, 28, 28)
+    bomb = _bomb(tmp_path / "train-images-idx3-ubyte.gz", header, 4 * 2**30)
+    assert bomb.stat().st_size < 8 * 2**20
+    tracemalloc.start()
+    try:
+        with pytest.raises(data.DataError, match=message):
+            data.read_idx(bomb, data.IMAGE_SIZE)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20  # the header's 7,840 bytes and gzip's buffers, not gigabytes
+
+
+def test_images_of_another_size_are_refused_at_load(tmp_path):
+    images = idx_images(torch.zeros(6, 32, 32, dtype=torch.uint8))
+    root = write_set(tmp_path, test_images=idx_images(torch.zeros(4, 32, 32, dtype=torch.uint8)))
+    with pytest.raises(data.DataError, match="32×32 pixels; MNIST images are 28×28"):
+        data.load(root)
+    assert data.parse_idx(images).shape == (6, 32, 32)  # the format itself allows any size
 
 
 def test_data_error_is_value_error():
@@ -254,3 +297,4 @@ def test_augment_shift_alone_moves_whole_pixels():
         matches = [(dy, dx) for dy in range(5) for dx in range(5)
                    if torch.allclose(image[:, dy:dy + 28, dx:dx + 28], out, atol=1e-5)]
         assert matches, "not a whole-pixel translation of the input"
+
