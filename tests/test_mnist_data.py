@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import mnist_dir
+from conftest import MNIST_SAMPLE, mnist_dir
 
 from mnist import data
 
@@ -180,6 +180,24 @@ def test_real_mnist():
     assert mean == pytest.approx(data.MEAN, abs=1e-4)
 
 
+def test_sample_is_the_start_of_the_real_files():
+    """tests/data/mnist holds the first 1,000 training and test images of the real set."""
+    full, sample = data.load(mnist_dir()), data.load(MNIST_SAMPLE)
+    for name in ("train_images", "train_labels", "test_images", "test_labels"):
+        part = getattr(sample, name)
+        assert len(part) == 1000
+        assert torch.equal(part, getattr(full, name)[:1000]), name
+
+
+def test_sample_is_real_digits():
+    """Without the full set: the sample's known first labels and a plausible pixel mean."""
+    ds = data.load(MNIST_SAMPLE)
+    assert ds.train_labels[:5].tolist() == [5, 0, 4, 1, 9]
+    assert ds.test_labels[:5].tolist() == [7, 2, 1, 0, 4]
+    assert min(torch.bincount(ds.test_labels).tolist()) > 60   # every digit is there
+    assert ds.train_images.float().div(255).mean().item() == pytest.approx(data.MEAN, abs=0.01)
+
+
 # --- augmentation -------------------------------------------------------------------------------
 
 def test_augment_is_batched_and_mild():
@@ -279,7 +297,7 @@ def test_download_unreachable_mirror(tmp_path, monkeypatch):
 def test_augment_copies_pixels_without_blurring():
     """Nearest sampling: every augmented pixel is one of the image's own values or background
     (up to float rounding); bilinear sampling would make new in-between values."""
-    digits = data.normalize(data.load(mnist_dir()).test_images[:32])
+    digits = data.normalize(data.load(MNIST_SAMPLE).test_images[:32])
     y = data.augment(digits, generator=torch.Generator().manual_seed(3))
     background = torch.tensor([-data.MEAN / data.STD])
     for image, out in zip(digits, y):
@@ -291,7 +309,7 @@ def test_augment_copies_pixels_without_blurring():
 
 def test_augment_shift_alone_moves_whole_pixels():
     """With no rotation each image is an exact translation by -2..2 pixels in each direction."""
-    x = data.normalize(data.load(mnist_dir()).test_images[:16])
+    x = data.normalize(data.load(MNIST_SAMPLE).test_images[:16])
     y = data.augment(x, degrees=0, shift=2, generator=torch.Generator().manual_seed(5))
     background = -data.MEAN / data.STD
     padded = torch.nn.functional.pad(x, (2, 2, 2, 2), value=background)
@@ -319,7 +337,7 @@ def _reference_augment(x, degrees=7.0, shift=2, generator=None):
 def test_augment_matches_grid_sample():
     """One gather gives what affine_grid + grid_sample(nearest) give, but for the rare pixel
     whose source lies on a rounding tie (at most 1 in 100,000 here)."""
-    x = data.normalize(data.load(mnist_dir()).train_images[:512])
+    x = data.normalize(data.load(MNIST_SAMPLE).train_images[:512])
     for seed in range(4):
         ours = data.augment(x, generator=torch.Generator().manual_seed(seed))
         ref = _reference_augment(x, generator=torch.Generator().manual_seed(seed))
