@@ -32,7 +32,7 @@ class SeedNet(nn.Sequential):
     """The course architecture (see the issue): 10,690 parameters."""
 
     def __init__(self, dropout: float = 0.05):
-        block = dict(dropout=dropout, order="conv-relu-bn")
+        block = {"dropout": dropout, "order": "conv-relu-bn"}
         super().__init__(
             conv_block(1, 16, **block),                        # 16x26x26   144 + 32
             conv_block(16, 24, **block),                       # 24x24x24   3,456 + 48
