@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from mnist import data as mdata
 from mnist import model as mmodel
+from mnist import optim
 from sheetgen.files import atomic_write
 
 # The per-epoch log: the console line, the JSON log and the workbook table all use these columns.
@@ -79,6 +80,8 @@ class Config:
              f"unknown schedule {self.schedule!r}; choose onecycle, step or constant"),
             (self.optimizer in (None, "sgd", "adam"),
              f"unknown optimizer {self.optimizer!r}; choose sgd or adam"),
+            (self.weight_decay is None or 0 <= self.weight_decay < math.inf,
+             f"weight decay must be zero or positive, not {self.weight_decay}"),
             (self.ema is None or 0 <= self.ema < 1, f"ema decay must be in [0, 1), not {self.ema}"),
             (self.device in ("auto", "cpu", "cuda"),
              f"unknown device {self.device!r}; choose auto, cpu or cuda"),
@@ -100,28 +103,6 @@ def choose_device(name: str = "auto") -> torch.device:
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     return torch.device(name)
-
-
-def make_optimizer(model, cfg: Config, steps_per_epoch: int):
-    """The optimizer and a per-batch learning-rate scheduler."""
-    params = model.parameters()
-    if cfg.optimizer == "adam":
-        opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    else:
-        opt = torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay,
-                              nesterov=mmodel.recipe(cfg.model).nesterov)
-    total = cfg.epochs * steps_per_epoch
-    if cfg.schedule == "onecycle":
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total,
-                                                    pct_start=0.25, div_factor=10,
-                                                    final_div_factor=100)
-    elif cfg.schedule == "step":
-        r = mmodel.recipe(cfg.model)
-        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=r.step_size * steps_per_epoch,
-                                                gamma=r.gamma)
-    else:
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
-    return opt, sched
 
 
 def train(model, images, labels, opt, sched, cfg: Config, generator: torch.Generator,
@@ -218,11 +199,10 @@ def run(config: Config) -> dict:
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
     steps = math.ceil(len(train_x) / cfg.batch_size)
-    opt, sched = make_optimizer(model, cfg, steps)
+    r = mmodel.recipe(cfg.model)
+    opt, sched = optim.make_optimizer(model, cfg, steps, r.nesterov, r.step_size, r.gamma)
     generator = torch.Generator().manual_seed(cfg.seed)
-    ema = None
-    if cfg.ema:
-        ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=_ema_step(cfg.ema), use_buffers=True)
+    ema = optim.weight_average(model, cfg.ema, cfg.epochs * steps) if cfg.ema else None
     evaluated = model if ema is None else ema.module
 
     epochs, timing, best = [], [], None
@@ -273,15 +253,6 @@ def run(config: Config) -> dict:
     write_log(log, log_path)
     log["log_path"] = str(log_path)
     return log
-
-
-def _ema_step(decay: float):
-    """avg <- d*avg + (1-d)*current, with d = min(decay, 1 - 1/(n+1)) after n updates: the plain
-    mean of all weights so far, until that is longer than the EMA's horizon (short runs)."""
-    def step(averaged, current, n):
-        d = min(decay, 1.0 - 1.0 / (float(n) + 1.0))
-        return averaged * d + current * (1.0 - d)
-    return step
 
 
 def _save_checkpoint(model, cfg: Config, epoch: int, acc: float, path: Path) -> None:

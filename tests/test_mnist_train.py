@@ -1,6 +1,6 @@
 """A short real training run on the 1,000-image sample of real MNIST digits: the loss falls,
-accuracy is far above chance, the log and checkpoint are written, and the same seed gives the
-same numbers."""
+accuracy is far above chance, the log and checkpoint are written, the same seed gives the same
+numbers, and quick tries of any size train."""
 from __future__ import annotations
 
 import json
@@ -58,3 +58,22 @@ def test_format_row_follows_log_columns():
     words = train.format_row(row).split()
     assert words[::2] == train.LOG_COLUMNS
 
+
+@pytest.mark.parametrize("argv", [
+    ["--limit", "500", "--epochs", "1"],                       # 4 steps: OneCycleLR divided by 0
+    ["--limit", "1", "--epochs", "1"],                         # one image, one step
+    ["--limit", "3", "--epochs", "2", "--batch-size", "2"],    # a last batch of one
+    ["--limit", "100", "--epochs", "1", "--batch-size", "5000"],  # a batch larger than the set
+    ["--limit", "200", "--epochs", "2", "--model", "seednet"],
+    ["--limit", "200", "--epochs", "1", "--optimizer", "adam", "--schedule", "step"],
+])
+def test_quick_tries_train(tmp_path, capsys, argv):
+    from mnist import cli
+    out = tmp_path / "log.json"
+    code = cli.main(["train", *argv, "--data-dir", str(MNIST_SAMPLE), "--out", str(out),
+                     "--threads", "1", "--quiet", "--no-workbook"])
+    assert code == 0, capsys.readouterr().err
+    log = json.loads(out.read_text())
+    assert len(log["epochs"]) == int(argv[argv.index("--epochs") + 1])
+    assert log["train_images"] == int(argv[argv.index("--limit") + 1])
+    assert all(0 < row["lr"] <= 0.4 for row in log["epochs"])
