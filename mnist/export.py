@@ -224,13 +224,14 @@ def build_sheet(log: dict) -> Workbook:
 
 def export(log: dict, workbook: str | os.PathLike = "output/backprop.xlsx") -> Path:
     """Write (or replace) the MNIST sheet of `workbook`, building the workbook if missing."""
-    from sheetgen.files import atomic_write, check_output_path, workbook_bytes
+    from sheetgen.files import atomic_write, check_output_path
 
     path = check_output_path(workbook)
     if not path.exists():
         _build_base(path)
-    sheet = workbook_bytes(build_sheet(log))
-    data = replace_sheet(path.read_bytes(), sheet, SHEET)
+    sheet = io.BytesIO()
+    build_sheet(log).save(sheet)  # only the sheet's own parts are spliced: no timestamps
+    data = replace_sheet(path.read_bytes(), sheet.getvalue(), SHEET)
     with atomic_write(path) as f:
         f.write(data)
     return path
