@@ -104,7 +104,13 @@ def test_export_keeps_every_other_part(tmp_path):
     assert len(wb["Backprop"]._charts) == 1 and len(wb["Backprop"]._images) == 1
     ws = wb["MNIST"]
     assert len(ws._charts) == 2 and len(ws._images) == 1
-    assert ws.conditional_formatting  # the colour scale over the confusion matrix
+    # The confusion matrix: plain fills (Gnumeric drops colour scales), by count.
+    top = next(c for c in ws["A"] if c.value == "true \\ pred").row
+    fill = lambda t, p: ws.cell(top + 1 + t, 2 + p).fill.fgColor.rgb[-6:]
+    assert ws.cell(top + 1 + 3, 2 + 3).value == 980 and fill(3, 3) == export.CORRECT_FILL
+    assert ws.cell(top + 1 + 0, 2 + 1).value == 1 and fill(0, 1) == export.MISTAKE_FILLS[-1][1]
+    assert ws.cell(top + 1 + 0, 2 + 3).value == 0 and ws.cell(top + 1, 2 + 3).fill.fill_type is None
+    assert not ws.conditional_formatting
     values = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
     assert export.HEADERS[LOG_COLUMNS[-1]] in values and "compact" in values
     assert wb["Backprop"]["A1"].font.b and wb["Backprop"]["A1"].font.color.rgb.endswith("C00000")
@@ -248,3 +254,15 @@ def test_export_into_a_workbook_saved_by_libreoffice(tmp_path, soffice):
     pdf = convert(saved, tmp_path / "pdf", "pdf")
     assert pdf.stat().st_size > 10_000
 
+
+def test_accuracy_chart_shows_every_point(tmp_path):
+    """Its axis starts at or below the lowest train or test accuracy of any epoch (the first
+    epoch's train accuracy is usually the lowest), and ends at 100."""
+    path = base_workbook(tmp_path / "book.xlsx")
+    log = fake_log(epochs=4, acc=95.0)
+    export.export(log, path)
+    charts = openpyxl.load_workbook(path)["MNIST"]._charts
+    acc = next(c for c in charts if "Accuracy" in str(c.y_axis.title.tx.rich.p[0].r[0].t))
+    points = [r[c] for r in log["epochs"] for c in ("train_acc", "test_acc")]
+    assert acc.y_axis.scaling.min <= min(points) and acc.y_axis.scaling.max == 100
+    assert min(points) - acc.y_axis.scaling.min < 2
