@@ -8,11 +8,12 @@ and starts at its lowest rate below that.
 """
 from __future__ import annotations
 
+import copy
+import itertools
 import math
 
 import torch
 from torch import nn
-from torch.optim.swa_utils import AveragedModel
 
 
 def _cosine(start: float, end: float, fraction: float) -> float:
@@ -78,22 +79,33 @@ def make_optimizer(model: nn.Module, cfg, steps_per_epoch: int, nesterov: bool =
     return opt, sched
 
 
-def weight_average(model: nn.Module, decay: float, total_steps: int) -> AveragedModel:
-    """An exponential moving average of `model`'s weights and batch-norm statistics:
-    avg <- d*avg + (1-d)*current after each `update_parameters(model)`, one fused lerp.
+class WeightAverage:
+    """An exponential moving average of a model's weights and batch-norm statistics, kept in
+    `.module` (a copy of the model): avg <- d*avg + (1-d)*current at each `update_parameters`.
 
     d = min(decay, 1 - 1/(n+1), 1 - 10/total_steps) after n updates: the plain mean of all
     weights so far until that is longer than the average's horizon, and a horizon of at most a
     tenth of the run, so that a quick try of a few dozen steps does not average in its random
-    start (the full recipe, 15 epochs of 469 steps, keeps `decay`)."""
-    decay = min(decay, max(0.0, 1.0 - 10.0 / total_steps))
+    start (the full recipe, 15 epochs of 469 steps, keeps `decay`). One fused lerp per update:
+    torch's AveragedModel walks and regroups the tensors at every step, 1 ms of a 20 ms step.
+    """
+
+    def __init__(self, model: nn.Module, decay: float, total_steps: int):
+        self.module = copy.deepcopy(model)
+        self.decay = min(decay, max(0.0, 1.0 - 10.0 / total_steps))
+        self.updates = 0
+
+    @staticmethod
+    def _tensors(model: nn.Module) -> list[torch.Tensor]:
+        return [t.detach() for t in itertools.chain(model.parameters(), model.buffers())]
 
     @torch.no_grad()
-    def update(averaged: list[torch.Tensor], current: list[torch.Tensor], n: torch.Tensor):
-        d = min(decay, 1.0 - 1.0 / (float(n) + 1.0))
-        if averaged[0].is_floating_point():
-            torch._foreach_lerp_(averaged, current, 1.0 - d)
-        else:  # the batch counters of batch norm
-            for a, c in zip(averaged, current):
+    def update_parameters(self, model: nn.Module) -> None:
+        averaged, current = self._tensors(self.module), self._tensors(model)
+        d = min(self.decay, 1.0 - 1.0 / (self.updates + 1.0))   # 0 at first: a copy
+        floats = [i for i, t in enumerate(averaged) if t.is_floating_point()]
+        torch._foreach_lerp_([averaged[i] for i in floats], [current[i] for i in floats], 1.0 - d)
+        for a, c in zip(averaged, current):
+            if not a.is_floating_point():   # the batch counters of batch norm
                 a.copy_(c)
-    return AveragedModel(model, multi_avg_fn=update, use_buffers=True)
+        self.updates += 1

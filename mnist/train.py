@@ -202,7 +202,7 @@ def run(config: Config) -> dict:
     r = mmodel.recipe(cfg.model)
     opt, sched = optim.make_optimizer(model, cfg, steps, r.nesterov, r.step_size, r.gamma)
     generator = torch.Generator().manual_seed(cfg.seed)
-    ema = optim.weight_average(model, cfg.ema, cfg.epochs * steps) if cfg.ema else None
+    ema = optim.WeightAverage(model, cfg.ema, cfg.epochs * steps) if cfg.ema else None
     evaluated = model if ema is None else ema.module
 
     epochs, timing, best = [], [], None

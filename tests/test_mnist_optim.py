@@ -54,7 +54,7 @@ def test_weight_average_is_the_formula():
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
     decay, total = 0.9, 1000
-    ema = optim.weight_average(model, decay, total)
+    ema = optim.WeightAverage(model, decay, total)
     expected: list[torch.Tensor] = []
     for k in range(1, 30):
         with torch.no_grad():
@@ -70,7 +70,7 @@ def test_weight_average_is_the_formula():
 
 def test_weight_average_horizon_is_at_most_a_tenth_of_a_short_run():
     model = torch.nn.Linear(1, 1, bias=False)
-    ema = optim.weight_average(model, 0.998, total_steps=20)   # d <= 1 - 10/20 = 0.5
+    ema = optim.WeightAverage(model, 0.998, total_steps=20)   # d <= 1 - 10/20 = 0.5
     with torch.no_grad():
         model.weight.fill_(0.0)
     ema.update_parameters(model)          # first update copies
