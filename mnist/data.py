@@ -259,6 +259,24 @@ def normalize(images: torch.Tensor) -> torch.Tensor:
     return ((images.float() / 255.0 - MEAN) / STD).unsqueeze(1)
 
 
+# Test-time augmentation: the whole-pixel moves (dx right, dy down) whose predictions are averaged.
+TTA_VIEWS = {
+    1: ((0, 0),),
+    3: ((0, 0), (-1, 0), (1, 0)),
+    5: ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)),
+    9: ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (1, -1), (-1, 1), (1, 1)),
+}
+
+
+def shift(x: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
+    """Normalised images (N, C, H, W) moved `dx` pixels right and `dy` down, background filled."""
+    if dx == dy == 0:
+        return x
+    h, w, p = x.shape[-2], x.shape[-1], max(abs(dx), abs(dy))
+    framed = F.pad(x, (p, p, p, p), value=-MEAN / STD)
+    return framed[..., p - dy:p - dy + h, p - dx:p - dx + w]
+
+
 def augment(x: torch.Tensor, degrees: float = 7.0, shift: int = 2,
             generator: torch.Generator | None = None) -> torch.Tensor:
     """Rotate each image by U(-degrees, degrees) about its centre and move it by a whole number

@@ -85,6 +85,7 @@ class Recipe:
     gamma: float = 0.1
     augment: bool = True
     ema: float = 0.0       # decay of an exponential moving average of the weights; 0: none
+    tta: int = 1           # test predictions averaged over this many shifted views (1: none)
 
     def describe(self) -> str:
         """One line for --help: '15 epochs, batch 128, SGD-Nesterov, OneCycle to 0.4, ...'."""
@@ -97,6 +98,8 @@ class Recipe:
             parts.append(f"weight decay {self.weight_decay:g}")
         if self.ema:
             parts.append(f"EMA {self.ema:g}")
+        if self.tta > 1:
+            parts.append(f"test-time average of {self.tta} shifted views")
         return ", ".join(parts)
 
 

@@ -343,3 +343,24 @@ def test_augment_matches_grid_sample():
         ref = _reference_augment(x, generator=torch.Generator().manual_seed(seed))
         differ = ((ours - ref).abs() > 1e-5).sum().item()
         assert differ <= x.numel() // 100_000
+
+
+@pytest.mark.parametrize("dx, dy", [(1, 0), (-1, 0), (0, 1), (0, -1), (1, -1), (-2, 2)])
+def test_shift_moves_whole_pixels(dx, dy):
+    """Against torch.roll, with the pixels rolled in from the far side set to background."""
+    x = data.normalize(data.load(MNIST_SAMPLE).test_images[:8])
+    expected = torch.roll(x, shifts=(dy, dx), dims=(2, 3))
+    background = -data.MEAN / data.STD
+    if dy:
+        rows = slice(0, dy) if dy > 0 else slice(dy, None)
+        expected[:, :, rows, :] = background
+    if dx:
+        cols = slice(0, dx) if dx > 0 else slice(dx, None)
+        expected[:, :, :, cols] = background
+    assert torch.equal(data.shift(x, dx, dy), expected)
+    assert data.shift(x, 0, 0) is x
+
+
+def test_tta_views_are_distinct_moves_starting_with_the_image():
+    for n, views in data.TTA_VIEWS.items():
+        assert len(views) == len(set(views)) == n and views[0] == (0, 0)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 import torch
+import torch.nn.functional as F
 from conftest import MNIST_SAMPLE
 
 from mnist import train
@@ -77,3 +78,20 @@ def test_quick_tries_train(tmp_path, capsys, argv):
     assert len(log["epochs"]) == int(argv[argv.index("--epochs") + 1])
     assert log["train_images"] == int(argv[argv.index("--limit") + 1])
     assert all(0 < row["lr"] <= 0.4 for row in log["epochs"])
+
+
+def test_evaluate_averages_the_views(tmp_path):
+    """With 5 views the loss is the cross-entropy of the mean of the five shifted logits."""
+    from mnist import data
+    torch.manual_seed(0)
+    model = train.mmodel.create("compact").eval()
+    ds = data.load(MNIST_SAMPLE)
+    x, y = data.normalize(ds.test_images[:300]), ds.test_labels[:300]
+    result = train.evaluate(model, x, y, channels_last=False, views=5)
+    with torch.no_grad():
+        moves = [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)]
+        logits = torch.stack([model(torch.roll(x, (dy, dx), (2, 3))) for dx, dy in moves]).mean(0)
+    # torch.roll wraps a border row round instead of filling it; MNIST's borders are background.
+    assert result["test_loss"] == pytest.approx(F.cross_entropy(logits, y).item(), rel=1e-5)
+    assert result["test_acc"] == pytest.approx(100.0 * (logits.argmax(1) == y).float().mean().item())
+    assert train.evaluate(model, x, y, False, 1)["test_loss"] != result["test_loss"]
