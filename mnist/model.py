@@ -6,8 +6,9 @@ a model is one row of its layer table: a convolution with what follows it, a poo
 - `SeedNet`: the course's reference architecture, 10,690 parameters, trained with SGD and a
   step learning rate (0.01 for 10 epochs, then 0.001).
 - `CompactNet`: this project's network, 7,826 parameters, built for speed on a 2-core CPU: the
-  only full-resolution layer has 8 channels; the rest work at 14x14 and 7x7 after max-pools,
-  then global average pooling. Trained with SGD-Nesterov, OneCycle and an EMA of the weights.
+  only full-resolution layer is one 8-channel convolution, max-pooled before its batch norm and
+  ReLU; the rest work at 14x14 and 7x7, then global average pooling. Trained with SGD-Nesterov,
+  OneCycle and an EMA of the weights; tested on the average of five shifted views.
 """
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ from torch import nn
 
 def conv_block(cin: int, cout: int, kernel: int = 3, padding: int = 0, dropout: float = 0.0,
                order: str = "conv-bn-relu") -> nn.Sequential:
-    """A bias-free convolution followed by BatchNorm and ReLU (in `order`), then Dropout."""
+    """A bias-free convolution followed by BatchNorm and ReLU (in `order`, which may put a 2x2
+    max-pool between the convolution and the rest), then Dropout."""
     conv = nn.Conv2d(cin, cout, kernel, padding=padding, bias=False)
     layers = {"conv-bn-relu": [conv, nn.BatchNorm2d(cout), nn.ReLU(inplace=True)],
-              "conv-relu-bn": [conv, nn.ReLU(inplace=True), nn.BatchNorm2d(cout)]}[order]
+              "conv-relu-bn": [conv, nn.ReLU(inplace=True), nn.BatchNorm2d(cout)],
+              "conv-pool-bn-relu": [conv, nn.MaxPool2d(2), nn.BatchNorm2d(cout),
+                                    nn.ReLU(inplace=True)]}[order]
     if dropout:
         layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
@@ -51,16 +55,18 @@ class SeedNet(nn.Sequential):
 class CompactNet(nn.Sequential):
     """This project's network: 7,826 parameters (at most 8,000), built for a 2-core CPU.
 
-    One 8-channel convolution at full resolution, then a max-pool: the 3x3 convolutions that
-    hold the parameters work at 14x14 and 7x7 only. Padding keeps those maps whole, and the
-    second pool brings the receptive field of the last layer to 30 pixels, the whole digit,
-    before global average pooling.
+    One 8-channel convolution at full resolution, max-pooled straight away: its batch norm and
+    ReLU then work on a quarter of the pixels (they took a third of a training step at 28x28).
+    ReLU commutes with max-pooling; batch norm almost does (exactly, in evaluation, for a positive
+    scale), and the measured accuracy did not suffer. The 3x3 convolutions that hold the
+    parameters work at 14x14 and 7x7 only. Padding keeps those maps whole, and the second pool
+    brings the receptive field of the last layer to 30 pixels, the whole digit, before global
+    average pooling.
     """
 
     def __init__(self):
         super().__init__(
-            conv_block(1, 8, padding=1),      # 8x28x28    72 + 16
-            nn.MaxPool2d(2),                  # 8x14x14
+            conv_block(1, 8, padding=1, order="conv-pool-bn-relu"),   # 8x14x14    72 + 16
             conv_block(8, 16, padding=1),     # 16x14x14   1,152 + 32
             conv_block(16, 16, padding=1),    # 16x14x14   2,304 + 32
             nn.MaxPool2d(2),                  # 16x7x7
@@ -105,7 +111,7 @@ class Recipe:
 
 MODELS: dict[str, tuple[type[nn.Module], Recipe]] = {
     "compact": (CompactNet, Recipe(epochs=15, batch_size=128, lr=0.4, schedule="onecycle",
-                                   optimizer="sgd", weight_decay=1e-4, ema=0.998)),
+                                   optimizer="sgd", weight_decay=1e-4, ema=0.998, tta=5)),
     "seednet": (SeedNet, Recipe(epochs=20, batch_size=64, lr=0.01, schedule="step",
                                 optimizer="sgd", nesterov=False, step_size=10, gamma=0.1)),
 }
