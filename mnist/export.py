@@ -64,6 +64,7 @@ def _facts(log: dict) -> list[tuple[str, object, str | None]]:
         ("Optimizer", cfg.get("optimizer"), None),
         ("LR schedule (peak)", f"{cfg.get('schedule')} ({cfg.get('lr')})", None),
         ("Augmentation", "rotation + shift" if cfg.get("augment") else "none", None),
+        ("Test-time views averaged", cfg.get("tta") or 1, "0"),
         ("Seed", log["seed"], "0"),
         ("Device / threads", f"{cfg.get('device')} / {cfg.get('threads')}", None),
         ("Training images", log.get("train_images"), "#,##0"),
