@@ -1,6 +1,6 @@
-"""The two MNIST networks, a registry by name, and a layer table for printing and export.
+"""The MNIST networks, a registry by name, and a layer table for printing and export.
 
-Both take a normalised (N, 1, 28, 28) batch and return (N, 10) logits. Each top-level child of
+All take a normalised (N, 1, 28, 28) batch and return (N, 10) logits. Each top-level child of
 a model is one row of its layer table: a convolution with what follows it, a pooling, the head.
 
 - `SeedNet`: the course's reference architecture, 10,690 parameters, trained with SGD and a
@@ -9,6 +9,7 @@ a model is one row of its layer table: a convolution with what follows it, a poo
   only full-resolution layer is one 8-channel convolution, max-pooled before its batch norm and
   ReLU; the rest work at 14x14 and 7x7, then global average pooling. Trained with SGD-Nesterov,
   OneCycle and an EMA of the weights; tested on the average of five shifted views.
+- `SmallNet`: the same plan in 5,806 parameters, the stretch goal of issue 14.
 """
 from __future__ import annotations
 
@@ -76,6 +77,24 @@ class CompactNet(nn.Sequential):
         )
 
 
+class SmallNet(nn.Sequential):
+    """The stretch goal: 5,806 parameters (at most 6,000). CompactNet's plan, narrower (10, 12
+    and 14 channels), and the last convolution gives the ten logits straight to the global
+    average, with no linear layer. It met the targets on seeds 1-4 with the compact recipe, seed
+    4 only just (README); it is not the default."""
+
+    def __init__(self):
+        super().__init__(
+            conv_block(1, 10, padding=1, order="conv-pool-bn-relu"),  # 10x14x14   90 + 20
+            conv_block(10, 12, padding=1),    # 12x14x14   1,080 + 24
+            conv_block(12, 14, padding=1),    # 14x14x14   1,512 + 28
+            nn.MaxPool2d(2),                  # 14x7x7
+            conv_block(14, 14, padding=1),    # 14x7x7     1,764 + 28
+            nn.Sequential(nn.Conv2d(14, 10, 3, padding=1, bias=False),   # 10x7x7   1,260
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten()),
+        )
+
+
 @dataclass(frozen=True)
 class Recipe:
     """Default training settings for a model; every one can be overridden on the command line."""
@@ -112,6 +131,8 @@ class Recipe:
 MODELS: dict[str, tuple[type[nn.Module], Recipe]] = {
     "compact": (CompactNet, Recipe(epochs=15, batch_size=128, lr=0.4, schedule="onecycle",
                                    optimizer="sgd", weight_decay=1e-4, ema=0.998, tta=5)),
+    "small": (SmallNet, Recipe(epochs=15, batch_size=128, lr=0.4, schedule="onecycle",
+                               optimizer="sgd", weight_decay=1e-4, ema=0.998, tta=5)),
     "seednet": (SeedNet, Recipe(epochs=20, batch_size=64, lr=0.01, schedule="step",
                                 optimizer="sgd", nesterov=False, step_size=10, gamma=0.1)),
 }
