@@ -3,10 +3,13 @@
     python benchmarks/mnist_run.py [--model compact] [--seeds 1 2 3] [--epochs N]
 
 It calls the same `mnist.train.run` as `python -m mnist train` (no progress bars) once per seed,
-writes each log to output/mnist_bench_<model>_seed<seed>.json, checks the issue's targets and
-ends with how many of the runs met them all:
-compact: >= 99.4% in each of the last three epochs, >= 99.45% best, under 300 s in all;
-seednet: >= 99.4% within 20 epochs.
+one run at a time, writes each log to output/mnist_bench_<model>_seed<seed>.json, checks the
+issue's targets, and ends with a table of the runs and how many met every target:
+compact and small: >= 99.4% in each of the last three epochs, >= 99.45% best, within 15 epochs,
+at most 240 s for the whole run (data loading included); seednet: >= 99.4% within 20 epochs.
+The test accuracy is the model's own evaluation, test-time views included when its recipe has
+them. Time it on a quiet machine: two threads on two cores lose half their speed or more to any
+other busy process.
 """
 from __future__ import annotations
 
@@ -25,16 +28,21 @@ def main() -> None:
     p.add_argument("--data-dir", default=None, help="MNIST folder (default: $MNIST_DATA, ./data/MNIST/raw)")
     args = p.parse_args()
 
-    met = []
+    results = []
     for seed in args.seeds:
-        met.append(run_once(args, seed))
+        results.append(run_once(args, seed))
         print()
-    print(f"{args.model}: all targets met in {sum(met)} of {len(met)} runs "
-          f"(seeds {' '.join(map(str, args.seeds))})")
+    print(f"{'seed':>4}  {'last three epochs (%)':<23} {'best (%)':>8} {'seconds':>7}  targets")
+    for seed, (log, met) in zip(args.seeds, results):
+        last = " / ".join(f"{r['test_acc']:.2f}" for r in log["epochs"][-3:])
+        print(f"{seed:>4}  {last:<23} {log['best_acc']:>8.2f} {log['wall_seconds']:>7.1f}  "
+              f"{'met' if met else 'NOT met'}")
+    print(f"{args.model}: all targets met in {sum(met for _, met in results)} of {len(results)} "
+          f"runs (seeds {' '.join(map(str, args.seeds))})")
 
 
-def run_once(args, seed: int) -> bool:
-    """One timed run: its table, its figures and its checks; True when every target is met."""
+def run_once(args, seed: int) -> tuple[dict, bool]:
+    """One timed run: its table, its figures and its checks; (log, every target met)."""
     out = Path(f"output/mnist_bench_{args.model}_seed{seed}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     cfg = train.Config(model=args.model, seed=seed, epochs=args.epochs, threads=args.threads,
@@ -52,18 +60,18 @@ def run_once(args, seed: int) -> bool:
     print(f"wall time {log['wall_seconds']:.1f} s (data {log['load_seconds']:.1f} s); "
           f"train {log['train_images_per_s']:.0f} images/s, eval {log['eval_images_per_s']:.0f} images/s")
     print(f"best {log['best_acc']:.2f}% (epoch {log['best_epoch']}), last three {accs[-3:]}")
-    if args.model == "compact":
+    if args.model in ("compact", "small"):
         checks = {"last three epochs >= 99.40%": min(accs[-3:]) >= 99.40,
                   "best >= 99.45%": log["best_acc"] >= 99.45,
                   "within 15 epochs": len(accs) <= 15,
-                  "whole run < 300 s": log["wall_seconds"] < 300}
+                  "whole run <= 240 s": log["wall_seconds"] <= 240}
     else:
         checks = {"reaches >= 99.40%": log["best_acc"] >= 99.40,
                   "within 20 epochs": len(accs) <= 20}
     for name, ok in checks.items():
         print(f"  {'met' if ok else 'NOT met'}: {name}")
     print(f"log: {out}", flush=True)
-    return all(checks.values())
+    return log, all(checks.values())
 
 
 if __name__ == "__main__":

@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--ema", type=float, default=None,
                    help="evaluate an exponential moving average of the weights with this decay, "
                         "0 for none (default: recipe)")
+    t.add_argument("--tta", type=int, choices=[1, 3, 5, 9], default=None,
+                   help="test accuracy from predictions averaged over this many views, the image "
+                        "and its one-pixel moves; 1 for none (default: recipe)")
     t.add_argument("--no-augment", dest="augment", action="store_const", const=False, default=None,
                    help="train without random rotation and shift")
     t.add_argument("--seed", type=int, default=1, help="random seed")
@@ -114,7 +117,8 @@ def _train(args) -> int:
         return _fail(f"workbook folder {workbook.parent} does not exist")
     cfg = train.Config(model=args.model, epochs=args.epochs, batch_size=args.batch_size,
                        lr=args.lr, schedule=args.schedule, optimizer=args.optimizer,
-                       weight_decay=args.weight_decay, ema=args.ema, augment=args.augment, seed=args.seed,
+                       weight_decay=args.weight_decay, ema=args.ema, tta=args.tta,
+                       augment=args.augment, seed=args.seed,
                        threads=args.threads, device=args.device, limit=args.limit,
                        data_dir=args.data_dir, out=args.out, channels_last=args.channels_last,
                        progress=not args.quiet)

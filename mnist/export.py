@@ -2,7 +2,8 @@
 
 The sheet holds the run facts, the layer table, the per-epoch table (columns from
 `train.LOG_COLUMNS`), line charts of loss and accuracy that read that table, the 10x10
-confusion matrix with a colour scale, and a picture of misclassified test digits.
+confusion matrix coloured by count (plain fills, which every spreadsheet program keeps), and
+a picture of misclassified test digits.
 
 It is built alone in a fresh openpyxl workbook and spliced into the target package
 (`mnist/splice.py`), so the other sheets keep their charts, images, formulas and defined names.
@@ -18,7 +19,6 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.drawing.image import Image
-from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -64,6 +64,7 @@ def _facts(log: dict) -> list[tuple[str, object, str | None]]:
         ("Optimizer", cfg.get("optimizer"), None),
         ("LR schedule (peak)", f"{cfg.get('schedule')} ({cfg.get('lr')})", None),
         ("Augmentation", "rotation + shift" if cfg.get("augment") else "none", None),
+        ("Test-time views averaged", cfg.get("tta") or 1, "0"),
         ("Seed", log["seed"], "0"),
         ("Device / threads", f"{cfg.get('device')} / {cfg.get('threads')}", None),
         ("Training images", log.get("train_images"), "#,##0"),
@@ -124,6 +125,19 @@ def _line_chart(ws, title: str, y_title: str, first_row: int, last_row: int,
     return chart
 
 
+# Plain fills rather than a colour scale, which Gnumeric drops: (more than, colour) per count.
+MISTAKE_FILLS = ((10, "F8696B"), (5, "FA9A9C"), (2, "FCC5C6"), (0, "FDE9EA"))
+CORRECT_FILL = "A9D08E"
+
+
+def _confusion_fill(count: int, correct: bool) -> PatternFill:
+    """Green for the diagonal; for a mistake, a pink that deepens with its count."""
+    if correct:
+        return PatternFill("solid", fgColor=CORRECT_FILL)
+    colour = next((c for low, c in MISTAKE_FILLS if count > low), None)
+    return PatternFill("solid", fgColor=colour) if colour else PatternFill()
+
+
 def build_sheet(log: dict) -> Workbook:
     """A one-sheet workbook holding the MNIST sheet for `log`."""
     missing = [k for k in ("model", "parameters", "epochs", "config", "best_acc", "final_acc",
@@ -177,8 +191,8 @@ def build_sheet(log: dict) -> Workbook:
     loss = _line_chart(ws, "Loss per epoch", "Cross-entropy", first, last, ["train_loss", "test_loss"])
     loss.y_axis.scaling.logBase = 10  # the first epoch's loss would flatten the rest
     acc = _line_chart(ws, "Accuracy per epoch", "Accuracy (%)", first, last, ["train_acc", "test_acc"])
-    low = min(r["test_acc"] for r in log["epochs"])  # an early train accuracy may fall below
-    acc.y_axis.scaling.min = max(0.0, float(np.floor(low)))
+    low = min(r[c] for r in log["epochs"] for c in ("train_acc", "test_acc"))  # every point
+    acc.y_axis.scaling.min = max(0.0, 2 * float(np.floor(low / 2)))  # labels at even numbers
     acc.y_axis.scaling.max = 100.0
     ws.add_chart(loss, f"{get_column_letter(CHART_COL)}3")
     ws.add_chart(acc, f"{get_column_letter(CHART_COL)}19")
@@ -194,18 +208,17 @@ def build_sheet(log: dict) -> Workbook:
     confusion = log.get("confusion") or [[0] * 10 for _ in range(10)]
     for t in range(10):
         for p in range(10):
-            ws.cell(top + 1 + t, 2 + p, confusion[t][p]).alignment = Alignment(horizontal="center")
-    area = f"B{top + 1}:{get_column_letter(11)}{top + 10}"
-    ws.conditional_formatting.add(area, ColorScaleRule(
-        start_type="num", start_value=0, start_color="FFFFFF",
-        mid_type="num", mid_value=10, mid_color="FFC7CE",
-        end_type="max", end_color="63BE7B"))
+            cell = ws.cell(top + 1 + t, 2 + p, confusion[t][p])
+            cell.alignment = Alignment(horizontal="center")
+            cell.fill = _confusion_fill(confusion[t][p], t == p)
+    ws.cell(top + 11, 1, "Colours: green, the correct predictions; pink to red, 1-2, 3-5, 6-10 and "
+                         "more than 10 mistakes").font = Font(italic=True, color="666666")
 
     # Picture of misclassified digits, under the confusion matrix.
     png = misclassified_png(log)
     if png is not None:
         image = Image(io.BytesIO(png))
-        ws.add_image(image, f"A{top + 13}")
+        ws.add_image(image, f"A{top + 14}")
 
     # Print (and render) on one landscape page.
     ws.page_setup.orientation = "landscape"
@@ -224,13 +237,14 @@ def build_sheet(log: dict) -> Workbook:
 
 def export(log: dict, workbook: str | os.PathLike = "output/backprop.xlsx") -> Path:
     """Write (or replace) the MNIST sheet of `workbook`, building the workbook if missing."""
-    from sheetgen.files import atomic_write, check_output_path, workbook_bytes
+    from sheetgen.files import atomic_write, check_output_path
 
     path = check_output_path(workbook)
     if not path.exists():
         _build_base(path)
-    sheet = workbook_bytes(build_sheet(log))
-    data = replace_sheet(path.read_bytes(), sheet, SHEET)
+    sheet = io.BytesIO()
+    build_sheet(log).save(sheet)  # only the sheet's own parts are spliced: no timestamps
+    data = replace_sheet(path.read_bytes(), sheet.getvalue(), SHEET)
     with atomic_write(path) as f:
         f.write(data)
     return path

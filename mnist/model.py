@@ -1,13 +1,15 @@
-"""The two MNIST networks, a registry by name, and a layer table for printing and export.
+"""The MNIST networks, a registry by name, and a layer table for printing and export.
 
-Both take a normalised (N, 1, 28, 28) batch and return (N, 10) logits. Each top-level child of
+All take a normalised (N, 1, 28, 28) batch and return (N, 10) logits. Each top-level child of
 a model is one row of its layer table: a convolution with what follows it, a pooling, the head.
 
 - `SeedNet`: the course's reference architecture, 10,690 parameters, trained with SGD and a
   step learning rate (0.01 for 10 epochs, then 0.001).
 - `CompactNet`: this project's network, 7,826 parameters, built for speed on a 2-core CPU: the
-  only full-resolution layer has 8 channels; the rest work at 14x14 and 7x7 after max-pools,
-  then global average pooling. Trained with SGD-Nesterov, OneCycle and an EMA of the weights.
+  only full-resolution layer is one 8-channel convolution, max-pooled before its batch norm and
+  ReLU; the rest work at 14x14 and 7x7, then global average pooling. Trained with SGD-Nesterov,
+  OneCycle and an EMA of the weights; tested on the average of five shifted views.
+- `SmallNet`: the same plan in 5,806 parameters, the stretch goal of issue 14.
 """
 from __future__ import annotations
 
@@ -19,10 +21,13 @@ from torch import nn
 
 def conv_block(cin: int, cout: int, kernel: int = 3, padding: int = 0, dropout: float = 0.0,
                order: str = "conv-bn-relu") -> nn.Sequential:
-    """A bias-free convolution followed by BatchNorm and ReLU (in `order`), then Dropout."""
+    """A bias-free convolution followed by BatchNorm and ReLU (in `order`, which may put a 2x2
+    max-pool between the convolution and the rest), then Dropout."""
     conv = nn.Conv2d(cin, cout, kernel, padding=padding, bias=False)
     layers = {"conv-bn-relu": [conv, nn.BatchNorm2d(cout), nn.ReLU(inplace=True)],
-              "conv-relu-bn": [conv, nn.ReLU(inplace=True), nn.BatchNorm2d(cout)]}[order]
+              "conv-relu-bn": [conv, nn.ReLU(inplace=True), nn.BatchNorm2d(cout)],
+              "conv-pool-bn-relu": [conv, nn.MaxPool2d(2), nn.BatchNorm2d(cout),
+                                    nn.ReLU(inplace=True)]}[order]
     if dropout:
         layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
@@ -32,7 +37,7 @@ class SeedNet(nn.Sequential):
     """The course architecture (see the issue): 10,690 parameters."""
 
     def __init__(self, dropout: float = 0.05):
-        block = dict(dropout=dropout, order="conv-relu-bn")
+        block = {"dropout": dropout, "order": "conv-relu-bn"}
         super().__init__(
             conv_block(1, 16, **block),                        # 16x26x26   144 + 32
             conv_block(16, 24, **block),                       # 24x24x24   3,456 + 48
@@ -51,22 +56,42 @@ class SeedNet(nn.Sequential):
 class CompactNet(nn.Sequential):
     """This project's network: 7,826 parameters (at most 8,000), built for a 2-core CPU.
 
-    One 8-channel convolution at full resolution, then a max-pool: the 3x3 convolutions that
-    hold the parameters work at 14x14 and 7x7 only. Padding keeps those maps whole, and the
-    second pool brings the receptive field of the last layer to 30 pixels, the whole digit,
-    before global average pooling.
+    One 8-channel convolution at full resolution, max-pooled straight away: its batch norm and
+    ReLU then work on a quarter of the pixels (they took a third of a training step at 28x28).
+    ReLU commutes with max-pooling; batch norm almost does (exactly, in evaluation, for a positive
+    scale), and the measured accuracy did not suffer. The 3x3 convolutions that hold the
+    parameters work at 14x14 and 7x7 only. Padding keeps those maps whole, and the second pool
+    brings the receptive field of the last layer to 30 pixels, the whole digit, before global
+    average pooling.
     """
 
     def __init__(self):
         super().__init__(
-            conv_block(1, 8, padding=1),      # 8x28x28    72 + 16
-            nn.MaxPool2d(2),                  # 8x14x14
+            conv_block(1, 8, padding=1, order="conv-pool-bn-relu"),   # 8x14x14    72 + 16
             conv_block(8, 16, padding=1),     # 16x14x14   1,152 + 32
             conv_block(16, 16, padding=1),    # 16x14x14   2,304 + 32
             nn.MaxPool2d(2),                  # 16x7x7
             conv_block(16, 16, padding=1),    # 16x7x7     2,304 + 32
             conv_block(16, 12, padding=1),    # 12x7x7     1,728 + 24
             nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(12, 10)),  # 130
+        )
+
+
+class SmallNet(nn.Sequential):
+    """The stretch goal: 5,806 parameters (at most 6,000). CompactNet's plan, narrower (10, 12
+    and 14 channels), and the last convolution gives the ten logits straight to the global
+    average, with no linear layer. It met the targets on seeds 1-4 with the compact recipe, seed
+    4 only just (README); it is not the default."""
+
+    def __init__(self):
+        super().__init__(
+            conv_block(1, 10, padding=1, order="conv-pool-bn-relu"),  # 10x14x14   90 + 20
+            conv_block(10, 12, padding=1),    # 12x14x14   1,080 + 24
+            conv_block(12, 14, padding=1),    # 14x14x14   1,512 + 28
+            nn.MaxPool2d(2),                  # 14x7x7
+            conv_block(14, 14, padding=1),    # 14x7x7     1,764 + 28
+            nn.Sequential(nn.Conv2d(14, 10, 3, padding=1, bias=False),   # 10x7x7   1,260
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten()),
         )
 
 
@@ -85,6 +110,7 @@ class Recipe:
     gamma: float = 0.1
     augment: bool = True
     ema: float = 0.0       # decay of an exponential moving average of the weights; 0: none
+    tta: int = 1           # test predictions averaged over this many shifted views (1: none)
 
     def describe(self) -> str:
         """One line for --help: '15 epochs, batch 128, SGD-Nesterov, OneCycle to 0.4, ...'."""
@@ -97,12 +123,16 @@ class Recipe:
             parts.append(f"weight decay {self.weight_decay:g}")
         if self.ema:
             parts.append(f"EMA {self.ema:g}")
+        if self.tta > 1:
+            parts.append(f"test-time average of {self.tta} shifted views")
         return ", ".join(parts)
 
 
 MODELS: dict[str, tuple[type[nn.Module], Recipe]] = {
     "compact": (CompactNet, Recipe(epochs=15, batch_size=128, lr=0.4, schedule="onecycle",
-                                   optimizer="sgd", weight_decay=1e-4, ema=0.998)),
+                                   optimizer="sgd", weight_decay=1e-4, ema=0.998, tta=5)),
+    "small": (SmallNet, Recipe(epochs=15, batch_size=128, lr=0.4, schedule="onecycle",
+                               optimizer="sgd", weight_decay=1e-4, ema=0.998, tta=5)),
     "seednet": (SeedNet, Recipe(epochs=20, batch_size=64, lr=0.01, schedule="step",
                                 optimizer="sgd", nesterov=False, step_size=10, gamma=0.1)),
 }

@@ -22,12 +22,13 @@ from tqdm import tqdm
 
 from mnist import data as mdata
 from mnist import model as mmodel
+from mnist import optim
 from sheetgen.files import atomic_write
 
 # The per-epoch log: the console line, the JSON log and the workbook table all use these columns.
 LOG_COLUMNS = ["epoch", "lr", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"]
 
-EVAL_BATCH = 1000      # evaluation batch size (measured: 256-1000 fastest on 2 cores, 10000 slow)
+EVAL_BATCH = 250       # evaluation batch size (measured: 100-250 fastest on one thread, 1000 ×0.7)
 MISCLASSIFIED_KEPT = 32
 
 
@@ -43,6 +44,7 @@ class Config:
     optimizer: str | None = None       # sgd | adam
     weight_decay: float | None = None
     ema: float | None = None           # evaluate a moving average of the weights; 0: off
+    tta: int | None = None             # test-time views averaged (data.TTA_VIEWS); 1: off
     augment: bool | None = None
     seed: int = 1
     threads: int | None = 2            # torch.set_num_threads; None leaves torch's default
@@ -58,7 +60,7 @@ class Config:
         """A copy with every `None` recipe field filled from the model's recipe."""
         r = mmodel.recipe(self.model)
         fill = {f: getattr(r, f) for f in ("epochs", "batch_size", "lr", "schedule",
-                                           "optimizer", "weight_decay", "augment", "ema")
+                                           "optimizer", "weight_decay", "augment", "ema", "tta")
                 if getattr(self, f) is None}
         cfg = dataclasses.replace(self, **fill)
         cfg.validate()
@@ -79,7 +81,11 @@ class Config:
              f"unknown schedule {self.schedule!r}; choose onecycle, step or constant"),
             (self.optimizer in (None, "sgd", "adam"),
              f"unknown optimizer {self.optimizer!r}; choose sgd or adam"),
+            (self.weight_decay is None or 0 <= self.weight_decay < math.inf,
+             f"weight decay must be zero or positive, not {self.weight_decay}"),
             (self.ema is None or 0 <= self.ema < 1, f"ema decay must be in [0, 1), not {self.ema}"),
+            (self.tta is None or self.tta in mdata.TTA_VIEWS,
+             f"test-time views must be one of {sorted(mdata.TTA_VIEWS)}, not {self.tta}"),
             (self.device in ("auto", "cpu", "cuda"),
              f"unknown device {self.device!r}; choose auto, cpu or cuda"),
         ]
@@ -100,28 +106,6 @@ def choose_device(name: str = "auto") -> torch.device:
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
     return torch.device(name)
-
-
-def make_optimizer(model, cfg: Config, steps_per_epoch: int):
-    """The optimizer and a per-batch learning-rate scheduler."""
-    params = model.parameters()
-    if cfg.optimizer == "adam":
-        opt = torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    else:
-        opt = torch.optim.SGD(params, lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay,
-                              nesterov=mmodel.recipe(cfg.model).nesterov)
-    total = cfg.epochs * steps_per_epoch
-    if cfg.schedule == "onecycle":
-        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total,
-                                                    pct_start=0.25, div_factor=10,
-                                                    final_div_factor=100)
-    elif cfg.schedule == "step":
-        r = mmodel.recipe(cfg.model)
-        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=r.step_size * steps_per_epoch,
-                                                gamma=r.gamma)
-    else:
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
-    return opt, sched
 
 
 def train(model, images, labels, opt, sched, cfg: Config, generator: torch.Generator,
@@ -161,16 +145,19 @@ def train(model, images, labels, opt, sched, cfg: Config, generator: torch.Gener
 
 
 @torch.inference_mode()
-def evaluate(model, images, labels, channels_last: bool = True) -> dict:
+def evaluate(model, images, labels, channels_last: bool = True, views: int = 1) -> dict:
     """Average loss, accuracy, the 10x10 confusion matrix (rows true, columns predicted) and
-    the indices of misclassified images, over the whole (normalised) test set."""
+    the indices of misclassified images, over the whole (normalised) test set. With `views` > 1
+    the logits are averaged over the image and its whole-pixel moves in `data.TTA_VIEWS`."""
     model.eval()
     loss_sum, preds = 0.0, []
     for start in range(0, len(images), EVAL_BATCH):
-        x = images[start:start + EVAL_BATCH]
-        if channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
-        logits = model(x)
+        logits = 0
+        for dx, dy in mdata.TTA_VIEWS[views]:
+            x = mdata.shift(images[start:start + EVAL_BATCH], dx, dy)
+            if channels_last:
+                x = x.contiguous(memory_format=torch.channels_last)
+            logits = logits + model(x) / views
         loss_sum += F.cross_entropy(logits, labels[start:start + EVAL_BATCH], reduction="sum").item()
         preds.append(logits.argmax(1))
     pred = torch.cat(preds)
@@ -218,11 +205,10 @@ def run(config: Config) -> dict:
     if cfg.channels_last:
         model = model.to(memory_format=torch.channels_last)
     steps = math.ceil(len(train_x) / cfg.batch_size)
-    opt, sched = make_optimizer(model, cfg, steps)
+    r = mmodel.recipe(cfg.model)
+    opt, sched = optim.make_optimizer(model, cfg, steps, r.nesterov, r.step_size, r.gamma)
     generator = torch.Generator().manual_seed(cfg.seed)
-    ema = None
-    if cfg.ema:
-        ema = torch.optim.swa_utils.AveragedModel(model, avg_fn=_ema_step(cfg.ema), use_buffers=True)
+    ema = optim.WeightAverage(model, cfg.ema, cfg.epochs * steps) if cfg.ema else None
     evaluated = model if ema is None else ema.module
 
     epochs, timing, best = [], [], None
@@ -230,7 +216,7 @@ def run(config: Config) -> dict:
         t0 = time.perf_counter()
         row = {"epoch": epoch, **train(model, train_x, train_y, opt, sched, cfg, generator, epoch, ema)}
         t1 = time.perf_counter()
-        result = evaluate(evaluated, test_x, test_y, cfg.channels_last)
+        result = evaluate(evaluated, test_x, test_y, cfg.channels_last, cfg.tta)
         t2 = time.perf_counter()
         row.update(test_loss=result["test_loss"], test_acc=result["test_acc"], seconds=t2 - t0)
         epochs.append({c: row[c] for c in LOG_COLUMNS})
@@ -273,15 +259,6 @@ def run(config: Config) -> dict:
     write_log(log, log_path)
     log["log_path"] = str(log_path)
     return log
-
-
-def _ema_step(decay: float):
-    """avg <- d*avg + (1-d)*current, with d = min(decay, 1 - 1/(n+1)) after n updates: the plain
-    mean of all weights so far, until that is longer than the EMA's horizon (short runs)."""
-    def step(averaged, current, n):
-        d = min(decay, 1.0 - 1.0 / (float(n) + 1.0))
-        return averaged * d + current * (1.0 - d)
-    return step
 
 
 def _save_checkpoint(model, cfg: Config, epoch: int, acc: float, path: Path) -> None:

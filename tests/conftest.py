@@ -79,9 +79,14 @@ def shown_by_libreoffice(built_default, tmp_path_factory):
 
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared/datasets/MNIST/raw"
 
+# The first 1,000 training and test images of the real files (tests/data/make_mnist_sample.py):
+# the MNIST tests that need real digits but not all of them read this, with no download.
+MNIST_SAMPLE = Path(__file__).resolve().parent / "data/mnist"
+
 
 def mnist_dir() -> Path:
-    """The real MNIST folder: $MNIST_DATA, else ../shared. Missing data fails in CI, never skips."""
+    """The full MNIST folder: $MNIST_DATA, else ../shared. Missing data fails in CI, never skips.
+    Only the tests that need all 70,000 images use it; the rest read MNIST_SAMPLE."""
     root = Path(os.environ.get("MNIST_DATA") or SHARED_MNIST)
     if not any((root / f"t10k-labels-idx1-ubyte{ext}").exists() for ext in (".gz", "")):
         if in_ci():

@@ -5,16 +5,19 @@ import functools
 import gzip
 import hashlib
 import http.server
+import math
 import struct
 import threading
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import pytest
 import torch
+import torch.nn.functional as F
+from conftest import MNIST_SAMPLE, mnist_dir
 
 from mnist import data
-
-from conftest import mnist_dir  # noqa: E402
 
 
 def idx_images(images: torch.Tensor) -> bytes:
@@ -101,6 +104,48 @@ def test_missing_file(tmp_path):
         data.load(root)
 
 
+def _bomb(path: Path, header: bytes, zeros: int) -> Path:
+    """A gzip file: `header`, then `zeros` zero bytes, written as one deflate block of 1 MiB of
+    zeros repeated (its trailer is never reached): a 4 GiB body costs 4 MB of disk."""
+    mib = 2**20
+    c = zlib.compressobj(9, zlib.DEFLATED, 31)
+    start = c.compress(header) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(bytes(mib)) + c.flush(zlib.Z_FULL_FLUSH)
+    again = c.compress(bytes(mib)) + c.flush(zlib.Z_FULL_FLUSH)
+    assert block == again  # each block stands alone after a full flush
+    with open(path, "wb") as f:
+        f.write(start)
+        f.writelines(block for _ in range(zeros // mib))
+        f.write(c.flush())
+    return path
+
+
+@pytest.mark.parametrize("count, message", [
+    (10, "trailing bytes"),          # an honest header, then 4 GiB more than it promised
+    (5_000_000, "promises"),         # a header that promises 3.9 GB
+])
+def test_gzip_bomb_is_refused_without_inflating_it(tmp_path, count, message):
+    header = struct.pack(">IIII", data.IMAGES_MAGIC, count, 28, 28)
+    bomb = _bomb(tmp_path / "train-images-idx3-ubyte.gz", header, 4 * 2**30)
+    assert bomb.stat().st_size < 8 * 2**20
+    tracemalloc.start()
+    try:
+        with pytest.raises(data.DataError, match=message):
+            data.read_idx(bomb, data.IMAGE_SIZE)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20  # the header's 7,840 bytes and gzip's buffers, not gigabytes
+
+
+def test_images_of_another_size_are_refused_at_load(tmp_path):
+    images = idx_images(torch.zeros(6, 32, 32, dtype=torch.uint8))
+    root = write_set(tmp_path, test_images=idx_images(torch.zeros(4, 32, 32, dtype=torch.uint8)))
+    with pytest.raises(data.DataError, match="32×32 pixels; MNIST images are 28×28"):
+        data.load(root)
+    assert data.parse_idx(images).shape == (6, 32, 32)  # the format itself allows any size
+
+
 def test_data_error_is_value_error():
     assert issubclass(data.DataError, ValueError)
 
@@ -133,6 +178,24 @@ def test_real_mnist():
     assert torch.bincount(ds.test_labels).tolist()[:3] == [980, 1135, 1032]
     mean = ds.train_images.float().div(255).mean().item()
     assert mean == pytest.approx(data.MEAN, abs=1e-4)
+
+
+def test_sample_is_the_start_of_the_real_files():
+    """tests/data/mnist holds the first 1,000 training and test images of the real set."""
+    full, sample = data.load(mnist_dir()), data.load(MNIST_SAMPLE)
+    for name in ("train_images", "train_labels", "test_images", "test_labels"):
+        part = getattr(sample, name)
+        assert len(part) == 1000
+        assert torch.equal(part, getattr(full, name)[:1000]), name
+
+
+def test_sample_is_real_digits():
+    """Without the full set: the sample's known first labels and a plausible pixel mean."""
+    ds = data.load(MNIST_SAMPLE)
+    assert ds.train_labels[:5].tolist() == [5, 0, 4, 1, 9]
+    assert ds.test_labels[:5].tolist() == [7, 2, 1, 0, 4]
+    assert min(torch.bincount(ds.test_labels).tolist()) > 60   # every digit is there
+    assert ds.train_images.float().div(255).mean().item() == pytest.approx(data.MEAN, abs=0.01)
 
 
 # --- augmentation -------------------------------------------------------------------------------
@@ -234,7 +297,7 @@ def test_download_unreachable_mirror(tmp_path, monkeypatch):
 def test_augment_copies_pixels_without_blurring():
     """Nearest sampling: every augmented pixel is one of the image's own values or background
     (up to float rounding); bilinear sampling would make new in-between values."""
-    digits = data.normalize(data.load(mnist_dir()).test_images[:32])
+    digits = data.normalize(data.load(MNIST_SAMPLE).test_images[:32])
     y = data.augment(digits, generator=torch.Generator().manual_seed(3))
     background = torch.tensor([-data.MEAN / data.STD])
     for image, out in zip(digits, y):
@@ -246,7 +309,7 @@ def test_augment_copies_pixels_without_blurring():
 
 def test_augment_shift_alone_moves_whole_pixels():
     """With no rotation each image is an exact translation by -2..2 pixels in each direction."""
-    x = data.normalize(data.load(mnist_dir()).test_images[:16])
+    x = data.normalize(data.load(MNIST_SAMPLE).test_images[:16])
     y = data.augment(x, degrees=0, shift=2, generator=torch.Generator().manual_seed(5))
     background = -data.MEAN / data.STD
     padded = torch.nn.functional.pad(x, (2, 2, 2, 2), value=background)
@@ -254,3 +317,50 @@ def test_augment_shift_alone_moves_whole_pixels():
         matches = [(dy, dx) for dy in range(5) for dx in range(5)
                    if torch.allclose(image[:, dy:dy + 28, dx:dx + 28], out, atol=1e-5)]
         assert matches, "not a whole-pixel translation of the input"
+
+
+def _reference_augment(x, degrees=7.0, shift=2, generator=None):
+    """The same random draws through torch's affine_grid and grid_sample(mode="nearest")."""
+    n, _, h, w = x.shape
+    rand = torch.rand(n, 3, generator=generator)
+    angle = (rand[:, 0] * 2 - 1) * math.radians(degrees)
+    pixels = torch.floor(rand[:, 1:] * (2 * shift + 1)) - shift
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    tx, ty = pixels[:, 0] * 2 / w, pixels[:, 1] * 2 / h
+    theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    background = -data.MEAN / data.STD
+    return F.grid_sample(x - background, grid, mode="nearest", padding_mode="zeros",
+                         align_corners=False) + background
+
+
+def test_augment_matches_grid_sample():
+    """One gather gives what affine_grid + grid_sample(nearest) give, but for the rare pixel
+    whose source lies on a rounding tie (at most 1 in 100,000 here)."""
+    x = data.normalize(data.load(MNIST_SAMPLE).train_images[:512])
+    for seed in range(4):
+        ours = data.augment(x, generator=torch.Generator().manual_seed(seed))
+        ref = _reference_augment(x, generator=torch.Generator().manual_seed(seed))
+        differ = ((ours - ref).abs() > 1e-5).sum().item()
+        assert differ <= x.numel() // 100_000
+
+
+@pytest.mark.parametrize("dx, dy", [(1, 0), (-1, 0), (0, 1), (0, -1), (1, -1), (-2, 2)])
+def test_shift_moves_whole_pixels(dx, dy):
+    """Against torch.roll, with the pixels rolled in from the far side set to background."""
+    x = data.normalize(data.load(MNIST_SAMPLE).test_images[:8])
+    expected = torch.roll(x, shifts=(dy, dx), dims=(2, 3))
+    background = -data.MEAN / data.STD
+    if dy:
+        rows = slice(0, dy) if dy > 0 else slice(dy, None)
+        expected[:, :, rows, :] = background
+    if dx:
+        cols = slice(0, dx) if dx > 0 else slice(dx, None)
+        expected[:, :, :, cols] = background
+    assert torch.equal(data.shift(x, dx, dy), expected)
+    assert data.shift(x, 0, 0) is x
+
+
+def test_tta_views_are_distinct_moves_starting_with_the_image():
+    for n, views in data.TTA_VIEWS.items():
+        assert len(views) == len(set(views)) == n and views[0] == (0, 0)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -17,7 +19,6 @@ from PIL import Image as PILImage
 
 from mnist import export, splice
 from mnist.train import LOG_COLUMNS
-from sheetgen.files import save_workbook
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 # The parts the splice is allowed to change, each only by adding to it.
@@ -62,7 +63,7 @@ def base_workbook(path):
     ws.add_image(Image(png), "D20")
     wb.create_sheet("Notes")["A1"] = "=Backprop!B2*2"
     wb.defined_names["eta"] = DefinedName("eta", attr_text="Backprop!$B$1")
-    save_workbook(wb, path)
+    wb.save(path)
     return path
 
 
@@ -103,7 +104,13 @@ def test_export_keeps_every_other_part(tmp_path):
     assert len(wb["Backprop"]._charts) == 1 and len(wb["Backprop"]._images) == 1
     ws = wb["MNIST"]
     assert len(ws._charts) == 2 and len(ws._images) == 1
-    assert ws.conditional_formatting  # the colour scale over the confusion matrix
+    # The confusion matrix: plain fills (Gnumeric drops colour scales), by count.
+    top = next(c for c in ws["A"] if c.value == "true \\ pred").row
+    fill = lambda t, p: ws.cell(top + 1 + t, 2 + p).fill.fgColor.rgb[-6:]
+    assert ws.cell(top + 1 + 3, 2 + 3).value == 980 and fill(3, 3) == export.CORRECT_FILL
+    assert ws.cell(top + 1 + 0, 2 + 1).value == 1 and fill(0, 1) == export.MISTAKE_FILLS[-1][1]
+    assert ws.cell(top + 1 + 0, 2 + 3).value == 0 and ws.cell(top + 1, 2 + 3).fill.fill_type is None
+    assert not ws.conditional_formatting
     values = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
     assert export.HEADERS[LOG_COLUMNS[-1]] in values and "compact" in values
     assert wb["Backprop"]["A1"].font.b and wb["Backprop"]["A1"].font.color.rgb.endswith("C00000")
@@ -155,6 +162,76 @@ def test_bad_target_and_bad_log(tmp_path):
         export.build_sheet({"model": "x"})
 
 
+def _rezip(path, change: dict[str, bytes | None]):
+    """Rewrite the package at `path` with some parts replaced (bytes) or left out (None)."""
+    old = parts(path)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in old.items():
+            if name in change and change[name] is None:
+                continue
+            z.writestr(name, change.get(name, data))
+
+
+def _drop_relationship(raw: bytes, rid: str) -> bytes:
+    return re.sub(rf'<Relationship [^>]*Id="{rid}"[^>]*/>'.encode(), b"", raw)
+
+
+DAMAGES = {
+    "workbook.xml cut short": ({"xl/workbook.xml": b"<workbook><sheets><sheet"}, "xl/workbook.xml"),
+    "workbook.xml.rels missing": ({"xl/_rels/workbook.xml.rels": None}, "workbook.xml.rels"),
+    "sheet relationship missing": ("rId1", "no relationship 'rId1'"),
+    "package rels not XML": ({"_rels/.rels": b"\x00garbage"}, "_rels/.rels"),
+    "content types not XML": ({"[Content_Types].xml": b"<Types"}, "Content_Types"),
+    "styles.xml not XML": ({"xl/styles.xml": b"<styleSheet><fonts>"}, "xl/styles.xml"),
+    "styles.xml missing": ({"xl/styles.xml": None}, "xl/styles.xml is missing"),
+    "a drawing's rels not XML": ({"xl/worksheets/_rels/sheet1.xml.rels": b"<Rel"},
+                                 "sheet1.xml.rels"),
+    "sheet part missing": ({"xl/worksheets/sheet2.xml": None}, "not in the package"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+@pytest.mark.parametrize("with_mnist", [False, True])
+def test_export_into_a_damaged_workbook_is_one_line(tmp_path, capsys, damage, with_mnist):
+    """One line on stderr, exit code 2, and the workbook's bytes untouched."""
+    from mnist import cli
+    path = base_workbook(tmp_path / "book.xlsx")
+    if with_mnist:  # a sheet to replace, rather than one to add
+        export.export(fake_log(), path)
+    change, message = DAMAGES[damage]
+    if isinstance(change, str):
+        rels = "xl/_rels/workbook.xml.rels"
+        change = {rels: _drop_relationship(parts(path)[rels], change)}
+    _rezip(path, change)
+    before = path.read_bytes()
+    log = tmp_path / "log.json"
+    log.write_text(json.dumps(fake_log()))
+    code = cli.main(["export", str(log), "--workbook", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error: "), err
+    assert message in err and "Traceback" not in err
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx", "log.json"]
+
+
+def test_export_into_a_corrupt_zip_member(tmp_path, capsys):
+    """A flipped byte inside a compressed part: the zip's CRC check fails; one line, untouched."""
+    from mnist import cli
+    path = base_workbook(tmp_path / "book.xlsx")
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/styles.xml")
+    data_start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[data_start + info.compress_size // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    log = tmp_path / "log.json"
+    log.write_text(json.dumps(fake_log()))
+    code = cli.main(["export", str(log), "--workbook", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "zip" in err, err
+    assert path.read_bytes() == bytes(raw)
+
+
 def test_export_into_a_workbook_saved_by_libreoffice(tmp_path, soffice):
     """LibreOffice writes its own package layout (shared strings, no theme, its own names);
     the splice must replace its MNIST sheet there too, and LibreOffice must open the result."""
@@ -176,3 +253,16 @@ def test_export_into_a_workbook_saved_by_libreoffice(tmp_path, soffice):
     assert wb["Backprop"]["B3"].value == "=A3*$B$1"
     pdf = convert(saved, tmp_path / "pdf", "pdf")
     assert pdf.stat().st_size > 10_000
+
+
+def test_accuracy_chart_shows_every_point(tmp_path):
+    """Its axis starts at or below the lowest train or test accuracy of any epoch (the first
+    epoch's train accuracy is usually the lowest), and ends at 100."""
+    path = base_workbook(tmp_path / "book.xlsx")
+    log = fake_log(epochs=4, acc=95.0)
+    export.export(log, path)
+    charts = openpyxl.load_workbook(path)["MNIST"]._charts
+    acc = next(c for c in charts if "Accuracy" in str(c.y_axis.title.tx.rich.p[0].r[0].t))
+    points = [r[c] for r in log["epochs"] for c in ("train_acc", "test_acc")]
+    assert acc.y_axis.scaling.min <= min(points) and acc.y_axis.scaling.max == 100
+    assert min(points) - acc.y_axis.scaling.min < 2

@@ -15,6 +15,10 @@ def test_compact_is_at_most_8000_parameters():
     assert model.count_parameters(model.CompactNet()) <= 8_000
 
 
+def test_small_is_at_most_6000_parameters():
+    assert model.count_parameters(model.SmallNet()) <= 6_000
+
+
 @pytest.mark.parametrize("name", list(model.MODELS))
 def test_forward_shape_and_summary(name):
     torch.manual_seed(0)
