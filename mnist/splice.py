@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 from mnist import xlsx_package as pkg
 from mnist.xlsx_package import REL, SpliceError
 from mnist.xlsx_styles import Styles, map_styles
+from sheetgen.package import PackageError
 
 WORKSHEET_TYPE = REL + "/worksheet"
 IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg"}
@@ -64,6 +65,8 @@ def replace_sheet(target: bytes, source: bytes, name: str) -> bytes:
     except (ET.ParseError, KeyError, IndexError, TypeError, ValueError) as e:
         if isinstance(e, SpliceError):
             raise
+        if isinstance(e, PackageError):  # from the shared package helpers: the same one line
+            raise SpliceError(str(e)) from None
         raise SpliceError(f"the workbook is damaged: {type(e).__name__} {e}") from None
 
 

@@ -14,25 +14,13 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+from sheetgen.package import MAIN, PKG_REL, REL, PackageError, rels_path, resolve
+
+__all__ = ["MAIN", "PKG_REL", "REL", "SpliceError", "rels_path", "resolve"]
 
 
-class SpliceError(ValueError):
+class SpliceError(PackageError):
     """The target is not an xlsx package this module can edit."""
-
-
-def rels_path(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def resolve(part: str, target: str) -> str:
-    """The part name a relationship of `part` points at (targets may be relative or absolute)."""
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
 
 
 def relationships(parts: dict[str, bytes], part: str) -> list[dict]:

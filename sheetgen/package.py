@@ -147,82 +147,97 @@ class Package:
         return out.getvalue()
 
 
+STYLE_LISTS = ("numFmts", "fonts", "fills", "borders", "cellXfs")
+
+
 class Styles:
-    """styles.xml, to which fills and cell formats are appended by text insertion."""
+    """styles.xml, to which formats are appended by text insertion: every byte it had is kept;
+    new entries go at the end of their lists (number formats, fonts, fills, borders, cell
+    formats), or an equal entry already there is reused."""
 
     def __init__(self, raw: bytes):
         self.text = raw.decode("utf-8")
         root = ET.fromstring(raw)
-        self.fonts = _children(root, "fonts")
-        self.fills = _children(root, "fills")
-        self.xfs = _children(root, "cellXfs")
-        self.added: dict[str, list[str]] = {"fonts": [], "fills": [], "cellXfs": []}
-        self.cache: dict[tuple, int] = {}
+        # Canonical text of each existing entry, to reuse instead of duplicating.
+        self.items = {name: [element_text(c) for c in children(root, name)]
+                      for name in STYLE_LISTS}
+        self.added: dict[str, list[str]] = {name: [] for name in STYLE_LISTS}
+        self.fmt_ids = {c.get("formatCode"): int(c.get("numFmtId"))
+                        for c in children(root, "numFmts")}
+
+    def index(self, name: str, text: str) -> int:
+        """Index of an entry equal to `text` in list `name`, appending it if new."""
+        pool = self.items[name]
+        if text not in pool:
+            pool.append(text)
+            self.added[name].append(text)
+        return pool.index(text)
+
+    def number_format(self, code: str) -> int:
+        if code not in self.fmt_ids:
+            new_id = max([163, *self.fmt_ids.values()]) + 1
+            self.fmt_ids[code] = new_id
+            self.index("numFmts", f'<numFmt numFmtId="{new_id}" formatCode={quoteattr(code)} />')
+        return self.fmt_ids[code]
 
     def with_fill(self, xf: int, rgb: str) -> int:
-        """The index of a cell format like `xf` but filled with the colour `rgb` (AARRGGBB), its
-        text in the font's automatic colour so that it reads on the new fill."""
-        if (xf, rgb) not in self.cache:
-            fill = f'<fill><patternFill patternType="solid"><fgColor rgb="{rgb}"/>' \
-                   f'<bgColor indexed="64"/></patternFill></fill>'
-            fill_id = len(self.fills) + len(self.added["fills"])
-            self.added["fills"].append(fill)
-            base = self.xfs[xf] if 0 <= xf < len(self.xfs) else ET.Element("xf")
-            new = ET.Element(f"{{{MAIN}}}xf", dict(base.attrib))
-            for child in base:
-                new.append(child)
-            new.set("fillId", str(fill_id))
-            new.set("applyFill", "1")
-            new.set("fontId", str(self._dark_font(int(new.get("fontId", "0")))))
-            for key, default in (("numFmtId", "0"), ("fontId", "0"), ("borderId", "0")):
-                new.set(key, new.get(key, default))
-            self.added["cellXfs"].append(_element_text(new))
-            self.cache[(xf, rgb)] = len(self.xfs) + len(self.added["cellXfs"]) - 1
-        return self.cache[(xf, rgb)]
+        """A cell format like number `xf` but filled with `rgb` (AARRGGBB), its text in the
+        font's automatic colour so that it reads on the new fill."""
+        pool = self.items["cellXfs"]
+        base = ET.fromstring(pool[xf]) if 0 <= xf < len(pool) else ET.Element("xf")
+        fill = (f'<fill><patternFill patternType="solid"><fgColor rgb="{rgb}"/>'
+                '<bgColor indexed="64"/></patternFill></fill>')
+        for key, default in (("numFmtId", "0"), ("fontId", "0"), ("borderId", "0")):
+            base.set(key, base.get(key, default))
+        base.set("fillId", str(self.index("fills", fill)))
+        base.set("fontId", str(self._dark_font(int(base.get("fontId")))))
+        base.set("applyFill", "1")
+        return self.index("cellXfs", ET.tostring(base, encoding="unicode"))
 
     def _dark_font(self, font: int) -> int:
-        """A font like `font` without its colour (so automatic: dark on a light fill)."""
-        if ("font", font) not in self.cache:
-            base = self.fonts[font] if 0 <= font < len(self.fonts) else ET.Element(f"{{{MAIN}}}font")
-            new = ET.Element(f"{{{MAIN}}}font", dict(base.attrib))
-            for child in base:
-                if not child.tag.endswith("}color"):
-                    new.append(child)
-            self.added["fonts"].append(_element_text(new))
-            self.cache[("font", font)] = len(self.fonts) + len(self.added["fonts"]) - 1
-        return self.cache[("font", font)]
+        """A font like number `font` without its colour: automatic, dark on a light fill."""
+        pool = self.items["fonts"]
+        base = ET.fromstring(pool[font]) if 0 <= font < len(pool) else ET.Element("font")
+        for child in [c for c in base if c.tag == "color"]:
+            base.remove(child)
+        return self.index("fonts", ET.tostring(base, encoding="unicode"))
 
-    def to_bytes(self) -> bytes:
+    def serialise(self) -> bytes:
         text = self.text
-        for name, have in (("fonts", len(self.fonts)), ("fills", len(self.fills)),
-                           ("cellXfs", len(self.xfs))):
-            new = self.added[name]
-            if not new:
-                continue
-            block = re.search(rf"<(?:\w+:)?{name}\b[^>]*?(/>|>)", text)
-            if block is None:
-                raise PackageError(f"styles.xml has no <{name}>")
-            prefix = block.group(0)[1 : block.group(0).index(name)]
-            count = have + len(new)
-            body = "".join(new)
-            if prefix:
-                body = re.sub(r"<(/?)(\w)", rf"<\1{prefix}\2", body)
-            if block.group(1) == "/>":
-                text = (text[: block.start()] + set_count(block.group(0)[:-2] + ">", count)
-                        + body + f"</{prefix}{name}>" + text[block.end():])
-            else:
-                close = text.index(f"</{prefix}{name}>", block.end())
-                text = (text[: block.start()] + set_count(block.group(0), count)
-                        + text[block.end(): close] + body + text[close:])
+        for name in STYLE_LISTS:
+            if self.added[name]:
+                text = _insert(text, name, self.added[name], len(self.items[name]))
         return text.encode("utf-8")
 
 
-def _children(root: ET.Element, name: str) -> list[ET.Element]:
+def _insert(text: str, name: str, new: list[str], count: int) -> str:
+    """styles.xml `text` with the entries `new` appended to its list `name` (made if missing,
+    for numFmts), written with the namespace prefix the file uses."""
+    block = re.search(rf"<(\w+:)?{name}\b[^>]*?(/>|>)", text)
+    root = re.search(r"<(\w+:)?styleSheet\b[^>]*>", text)
+    prefix = (block or root).group(1) or "" if (block or root) else ""
+    body = "".join(new)
+    if prefix:
+        body = re.sub(r"<(/?)(\w)", rf"<\1{prefix}\2", body)
+    if block is None:
+        if name != "numFmts" or root is None:
+            raise PackageError(f"styles.xml has no <{name}>")
+        return (text[:root.end()] + f'<{prefix}numFmts count="{count}">{body}</{prefix}numFmts>'
+                + text[root.end():])
+    if block.group(2) == "/>":
+        return (text[:block.start()] + set_count(block.group(0)[:-2] + ">", count) + body
+                + f"</{prefix}{name}>" + text[block.end():])
+    close = text.index(f"</{prefix}{name}>", block.end())
+    return (text[:block.start()] + set_count(block.group(0), count) + text[block.end():close]
+            + body + text[close:])
+
+
+def children(root: ET.Element, name: str) -> list[ET.Element]:
     el = root.find(f"{{{MAIN}}}{name}")
     return [] if el is None else list(el)
 
 
-def _element_text(el: ET.Element) -> str:
+def element_text(el: ET.Element) -> str:
     """An element of the main namespace as text without namespace declarations."""
     ET.register_namespace("", MAIN)
     return ET.tostring(el, encoding="unicode").replace(f' xmlns="{MAIN}"', "")

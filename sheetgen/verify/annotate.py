@@ -74,7 +74,7 @@ def annotate(result, source: Path, target: Path) -> Path:
             xml = _add_notes(pkg, part, xml, notes, n)
         pkg.parts[part] = xml.encode("utf-8")
     if styles is not None:
-        pkg.parts[styles_part] = styles.to_bytes()
+        pkg.parts[styles_part] = styles.serialise()
     with atomic_write(target) as f:
         f.write(pkg.to_bytes())
     return Path(target)
