@@ -3,8 +3,8 @@
 A crash, a full disk or a bad option can then never leave a half-written file behind. What stands
 at the target is respected as `cp` would: a symlink is written through to the file it points at,
 a read-only file or anything that is not a regular file (a device such as /dev/full, a FIFO) is
-refused, and a replaced file keeps its permissions. Workbooks are also written reproducibly: the
-same content gives the same bytes (fixed document and zip timestamps).
+refused, and a replaced file keeps its permissions. `FIXED_TIME` is the one date every workbook
+carries (documents and zip entries, `workbook/writer.py`), so the same content gives the same bytes.
 """
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ import contextlib
 import datetime as dt
 import io
 import os
-import re
 import stat
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,36 +95,3 @@ def _match_permissions(tmp: str, old: os.stat_result | None) -> None:
     if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
         with contextlib.suppress(PermissionError):
             os.chown(tmp, old.st_uid, old.st_gid)
-
-
-def workbook_bytes(wb) -> bytes:
-    """Serialise the openpyxl workbook `wb` to xlsx bytes that depend only on its content."""
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    raw = io.BytesIO()
-    wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                # openpyxl stamps `modified` with the current time whatever we set.
-                data = _fix_core_times(data)
-            info = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, data)
-    return out.getvalue()
-
-
-def _fix_core_times(xml: bytes) -> bytes:
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)", rb"\g<1>" + stamp + rb"\g<2>", xml)
-
-
-def save_workbook(wb, path: str | os.PathLike) -> Path:
-    """Write the openpyxl workbook `wb` to `path` atomically and reproducibly; return the path."""
-    data = workbook_bytes(wb)
-    with atomic_write(path) as f:
-        f.write(data)
-    return Path(path)

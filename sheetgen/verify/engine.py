@@ -165,10 +165,6 @@ class Engine:
                 err.origin = key
             return err
 
-    def evaluate_all(self, keys) -> None:
-        for key in keys:
-            self.value(key)
-
 
 class LibreOfficeEngine(Engine):
     """Values as LibreOffice computes them after a full recalculation of a copy of the file."""

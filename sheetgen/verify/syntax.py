@@ -183,12 +183,3 @@ def _function_name(name: str) -> str:
     for prefix in ("_XLFN._XLWS.", "_XLFN.", "_XLWS."):
         upper = upper.removeprefix(prefix)
     return upper
-
-
-def walk(node: Node):
-    """Every node of a tree, parents before children (iterative: trees may be wide)."""
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        yield n
-        todo.extend(reversed(n.args))
