@@ -46,8 +46,11 @@ class Evidence:
         return np.array([_number(self.engine.value((self.s, r + offset, c))) for r in self.rows])
 
     def values(self, name: str, offset: int = 0) -> np.ndarray:
-        where = self.where[name]
-        if isinstance(where, tuple):  # a fixed cell: the same value in every row
+        return self.at(self.where[name], offset)
+
+    def at(self, where, offset: int = 0) -> np.ndarray:
+        """The probe rows' values of a column, or of a fixed cell (the same in every row)."""
+        if isinstance(where, tuple):
             return np.full(len(self.rows), _number(self.engine.value(where)))
         return self.column(where, offset)
 
@@ -245,14 +248,8 @@ def _one(ev: Evidence, choices: list[tuple]):
     (t1 = t2 = 0.5 cannot be told apart by what they compute, and need not be)."""
     if len(choices) <= 1:
         return choices[0] if choices else None
-    seen = {tuple(tuple(np.round(_where_values(ev, w), 15)) for w in choice) for choice in choices}
+    seen = {tuple(tuple(np.round(ev.at(w), 15)) for w in choice) for choice in choices}
     return min(choices, key=_order) if len(seen) == 1 else None
-
-
-def _where_values(ev: Evidence, where) -> np.ndarray:
-    if isinstance(where, tuple):
-        return np.full(len(ev.rows), _number(ev.engine.value(where)))
-    return ev.column(where)
 
 
 def _order(choice: tuple) -> tuple:

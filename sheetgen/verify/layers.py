@@ -45,7 +45,7 @@ def _layer(ev, nets, weights, sources) -> bool:
 
 def _settle(ev, nets, weights, sources, pool_w, pool_s, known: bool) -> bool:
     """Name one layer from the weight columns `pool_w` and the candidate sources `pool_s`."""
-    values = {w: _values(ev, w) for w in pool_w + pool_s}
+    values = {w: ev.at(w) for w in pool_w + pool_s}
     pairs = [tuple(pool_s)] if known else sorted(itertools.combinations(pool_s, 2), key=_order)
     found = []
     for x in ev.free_columns():
@@ -84,12 +84,6 @@ def _givens(ev, weights: list[int], cells: bool = True) -> list:
         if c not in weights and np.isfinite(v).all() and np.all(v == v[0]):
             out.append(c)
     return out + (ev.outside_cells() if cells else [])
-
-
-def _values(ev, where) -> np.ndarray:
-    if isinstance(where, tuple):
-        return np.full(len(ev.rows), ev.engine.value(where), dtype=float)
-    return ev.column(where)
 
 
 def _order(pair: tuple) -> tuple:
