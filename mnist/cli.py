@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from mnist import model as mmodel
-from sheetgen.cli import Parser
+from sheetgen.usage import Parser
 
 DEFAULT_WORKBOOK = "output/backprop.xlsx"
 

@@ -11,22 +11,12 @@ import time
 from pathlib import Path
 
 from . import network as net
+from .usage import Parser, UsageError
 
 DEFAULT_WORKBOOK = Path("output/backprop.xlsx")
 DEFAULT_EXERCISE = Path("output/exercise.xlsx")  # not backprop.xlsx: that is the full workbook
 DEFAULT_PLOT = Path("output/loss_curves.png")
 PLOT_NAME = "loss_curves.png"  # `build` draws it next to the workbook unless --plot says where
-
-
-class UsageError(ValueError):
-    """Bad command-line input: reported in one line, exit code 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors and exit code 2 (argparse's own default is two lines)."""
-
-    def error(self, message):
-        raise UsageError(f"{self.prog}: {message}")
 
 
 def numbers(text: str) -> list[float]:
@@ -185,9 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     except WriteError as e:  # a full disk: the old file is intact, nothing half-written
         error(e)
         return 1
-    except KeyboardInterrupt:
-        print("sheetgen: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM during verify (its code: 143)
+        print("sheetgen: interrupted" if not getattr(e, "code", None) else
+              "sheetgen: stopped (SIGTERM)", file=sys.stderr)
+        return getattr(e, "code", 130)
 
 
 if __name__ == "__main__":

@@ -33,9 +33,46 @@ class WriteError(OSError):
         self.errno = errno
 
 
-def check_output_path(path: str | os.PathLike) -> Path:
-    """The file that writing `path` replaces (a symlink's target), or raise OutputError."""
+class NotRegularFile(OSError):
+    """An input that is not a regular file (a folder, a FIFO, a device, a socket)."""
+
+
+def open_regular(path: str | os.PathLike):
+    """`path` opened for reading as a binary file object, if it is a regular file.
+
+    It is opened without blocking and then checked by `fstat`, so a FIFO swapped in after an
+    earlier check can never hang `open()` waiting for a writer; raises NotRegularFile (with the
+    kind in words) or the OSError of the open.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)"
+                    if stat.S_ISFIFO(mode) else "a device or socket")
+            raise NotRegularFile(kind)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def same_file(a: str | os.PathLike, b: os.stat_result) -> bool:
+    """Whether `a` names the file `b` describes (by device and inode, so a hard link or a
+    path spelt another way counts as the same file)."""
+    try:
+        st = os.stat(a)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) == (b.st_dev, b.st_ino)
+
+
+def check_output_path(path: str | os.PathLike, follow_links: bool = True) -> Path:
+    """The file that writing `path` replaces (a symlink's target), or raise OutputError.
+    With `follow_links` False a symlink at `path` is refused instead of written through."""
     path = Path(path)
+    if path.is_symlink() and not follow_links:
+        raise OutputError(f"output path {path} is a symbolic link; refusing to write through it")
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     if target.is_dir():
         raise OutputError(f"output path {path} is a folder, not a file")
@@ -55,14 +92,17 @@ def check_output_path(path: str | os.PathLike) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[io.IOBase]:
+def atomic_write(path: str | os.PathLike, mode: str = "wb",
+                 follow_links: bool = True) -> Iterator[io.IOBase]:
     """Open a temporary file beside `path`'s target; on success rename it over the target with the
-    target's permissions (a new file gets the umask's), else delete it.
+    target's permissions (a new file gets the umask's), else delete it. With `follow_links`
+    False, a symlink at `path` is refused, and one put there meanwhile is replaced by the
+    rename (a rename never writes through a link).
 
     Raises OutputError before writing when the target cannot be replaced, and WriteError (an
     OSError) when writing fails, with the target unchanged and no temporary file left.
     """
-    target = check_output_path(path)
+    target = check_output_path(path, follow_links)
     old = target.stat() if target.exists() else None
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")

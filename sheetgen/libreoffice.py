@@ -6,11 +6,17 @@ setting `/org.openoffice.Office.Calc/Formula/Load/OOXMLRecalcMode` is 1, "never"
 opinion on what the formulas compute must recalculate every one of them, so `recalculate` runs
 with a throw-away profile that sets that mode to 0 ("always"). `convert(..., recalc=False)` keeps a
 fresh default profile instead: what a student who opens the file sees.
+
+Each run has its own process group (a new session) and its own profile folder. On every way
+out (success, an error, the time-out, Ctrl-C, SIGTERM turned into an exception by the command)
+the whole group is killed and the profile removed, so no LibreOffice outlives its caller.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -60,15 +66,38 @@ def convert(path: str | os.PathLike, outdir: str | os.PathLike, to: str = "xlsx"
             (user / "registrymodifications.xcu").write_text(ALWAYS_RECALCULATE, encoding="utf-8")
         cmd = [soffice(), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
                "--norestore", "--convert-to", to, "--outdir", str(outdir), str(path)]
-        try:
-            run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise LibreOfficeError(f"LibreOffice took over {timeout:.0f} s on {path.name}") from None
-    if run.returncode != 0 or not target.exists():
-        detail = (run.stderr or run.stdout).strip().splitlines()
+        returncode, stderr = _run(cmd, timeout, path.name)
+    if returncode != 0 or not target.exists():
+        detail = stderr.strip().splitlines()
         raise LibreOfficeError(f"LibreOffice could not convert {path.name}: "
                                f"{detail[-1] if detail else 'no output'}")
     return target
+
+
+def _run(cmd: list[str], timeout: float, name: str) -> tuple[int, str]:
+    """Run soffice in a process group of its own; (exit status, its output). Whatever happens,
+    the group is killed before this returns or raises."""
+    process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, errors="replace",
+                               start_new_session=True)
+    try:
+        out, _ = process.communicate(timeout=timeout)
+        return process.returncode, out or ""
+    except subprocess.TimeoutExpired:
+        raise LibreOfficeError(f"LibreOffice took over {timeout:.0f} s on {name}") from None
+    finally:
+        kill_group(process)
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """Kill `process` and every process of its group (LibreOffice's oosplash and soffice.bin)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    process.wait()
+    if process.stdout:
+        process.stdout.close()
 
 
 def recalculate(path: str | os.PathLike, outdir: str | os.PathLike) -> Path:

@@ -5,7 +5,8 @@ legacy cell comment, which Excel, LibreOffice and Google Sheets all show) saying
 the formula to write there; the cells the error spreads to are tinted. The copy is the student's
 own package with three kinds of change made by text: the marked cells' style numbers, formats
 appended to styles.xml, and a comments part with its VML drawing per marked sheet. Charts,
-images, formulas, defined names and every other part keep their bytes.
+images, formulas, defined names and every other part keep their bytes. The copy's zip comment
+(`MARK`) says what it is, so a later run may replace it and nothing else.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from ..files import atomic_write
+from ..files import atomic_write, open_regular
 from ..package import REL, Package, Styles
 
 RED, TINT = "FFFF8080", "FFFCE4D6"
 AUTHOR = "sheetgen verify"
+MARK = b"sheetgen verify: marked copy"  # the zip comment of every marked copy
 COMMENTS = REL + "/comments"
 VML = REL + "/vmlDrawing"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
@@ -56,7 +58,8 @@ def _note(f, r: int, c: int) -> str:
 
 def annotate(result, source: Path, target: Path) -> Path:
     """Write the marked copy of the checked workbook `source` (its FileResult) to `target`."""
-    pkg = Package(Path(source).read_bytes())
+    with open_regular(source) as f:
+        pkg = Package(f.read())
     styles_part = next(iter(pkg.related(pkg.workbook(), "styles")), None)
     if styles_part is None or styles_part not in pkg.parts:
         styles_part = None
@@ -75,9 +78,22 @@ def annotate(result, source: Path, target: Path) -> Path:
         pkg.parts[part] = xml.encode("utf-8")
     if styles is not None:
         pkg.parts[styles_part] = styles.serialise()
-    with atomic_write(target) as f:
-        f.write(pkg.to_bytes())
+    with atomic_write(target, follow_links=False) as f:
+        f.write(pkg.to_bytes(comment=MARK))
     return Path(target)
+
+
+def is_marked_copy(path: Path) -> bool:
+    """Whether `path` is a regular file (not a link) that an earlier run wrote as a marked copy."""
+    import zipfile
+
+    if path.is_symlink():
+        return False
+    try:
+        with open_regular(path) as f, zipfile.ZipFile(f) as z:
+            return z.comment == MARK
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+        return False
 
 
 def _restyle(xml: str, cells: dict[str, tuple[str, str]], styles: Styles) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -19,11 +18,13 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from ..files import NotRegularFile, open_regular
+from ..package import PackageError, check_entries, check_not_strict
+from ..text import printable
 from .values import parse_number
 from .worksheet import read_sheet
 from .xlsx import (
     RELS,
-    ROW_SLACK,
     Budget,
     CannotCheck,
     Package,
@@ -37,8 +38,6 @@ from .xlsx import (
 __all__ = ["Book", "CannotCheck", "open_book", "quote_sheet"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MAX_UNZIPPED = 1 << 30  # 1 GiB of XML, as the zip directory states it, is refused unread
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass
@@ -60,32 +59,19 @@ class Book:
 def quote_sheet(name: str) -> str:
     """A sheet name as a formula writes it, control characters shown as escapes (`\\n`), so a
     name can never start a line of its own in a report."""
-    name = _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), name)
+    name = printable(name)
     return name if re.fullmatch(r"[A-Za-z_][\w.]*", name) else "'" + name.replace("'", "''") + "'"
 
 
-def sniff(path: Path) -> None:
-    """Refuse files that are not an OOXML workbook, before any parser sees them."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise CannotCheck("no such file") from None
-    except OSError as e:
-        raise CannotCheck(f"cannot read it ({e.strerror or e})") from None
-    if stat.S_ISDIR(mode):
-        raise CannotCheck("a folder, not a workbook")
-    if not stat.S_ISREG(mode):
-        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
-        raise CannotCheck(f"{kind}, not a regular file; save the workbook to a file")
-    size = path.stat().st_size
+def sniff(f, path: Path) -> None:
+    """Refuse files that are not an OOXML workbook, before any parser sees them (`f`: the file
+    opened by `open_regular`)."""
+    size = os.fstat(f.fileno()).st_size
     if size == 0:
         raise CannotCheck("an empty file (0 bytes), not a workbook")
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8)
-            body = f.read(min(size, 1 << 20)) if head == OLE_MAGIC else b""
-    except OSError as e:
-        raise CannotCheck(f"cannot read it ({e.strerror or e})") from None
+    head = f.read(8)
+    body = f.read(min(size, 1 << 20)) if head == OLE_MAGIC else b""
+    f.seek(0)
     if head == OLE_MAGIC:
         # Excel wraps a password-protected xlsx in the same OLE container as an old .xls.
         if "EncryptedPackage".encode("utf-16-le") in body or b"EncryptionInfo" in body:
@@ -106,23 +92,40 @@ def _check_archive(z: zipfile.ZipFile) -> None:
             else "a zip archive without a workbook inside (not an xlsx file)"
         )
         raise CannotCheck(kind)
-    if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED:
-        raise CannotCheck("over 1 GiB of uncompressed XML; refusing to open it")
+    try:
+        check_entries(z.infolist())
+    except PackageError as e:
+        raise CannotCheck(str(e)) from None
+
+
+def _open(path: Path):
+    """The file at `path`, opened once (a FIFO swapped in later cannot hang it), or CannotCheck."""
+    try:
+        return open_regular(path)
+    except FileNotFoundError:
+        raise CannotCheck("no such file") from None
+    except NotRegularFile as e:
+        what = str(e)
+        raise CannotCheck(f"{what}, not a workbook" if what == "a folder" else
+                          f"{what}, not a regular file; save the workbook to a file") from None
+    except OSError as e:
+        raise CannotCheck(f"cannot read it ({e.strerror or e})") from None
 
 
 def open_book(path: str | os.PathLike, max_rows: int = 10_000, cached: bool = True) -> Book:
     """Read `path` into a Book, or raise CannotCheck with the reason in one sentence."""
     path = Path(path)
-    sniff(path)
     try:
-        with zipfile.ZipFile(path) as z:
-            _check_archive(z)
-            package = read_package(z, Budget(max_rows=max_rows + ROW_SLACK))
+        with _open(path) as f:
+            sniff(f, path)
+            with zipfile.ZipFile(f) as z:
+                _check_archive(z)
+                package = read_package(z, Budget.for_rows(max_rows))
     except CannotCheck:
         raise
     except (zipfile.BadZipFile, EOFError, zlib.error, KeyError):
         raise CannotCheck("a truncated or damaged zip archive (not a complete xlsx file)") from None
-    except NotImplementedError as e:  # an encrypted zip entry or an unknown compression method
+    except NotImplementedError as e:  # an unknown compression method
         raise CannotCheck(f"a zip archive this reader cannot open ({e})"[:200]) from None
     except OSError as e:
         raise CannotCheck(f"cannot read it ({e.strerror or e})") from None
@@ -177,6 +180,11 @@ def read_package(z: zipfile.ZipFile, budget: Budget | None = None) -> Package:
     if workbook not in z.NameToInfo:
         raise CannotCheck("a zip archive without a workbook inside (not an xlsx file)")
     rels = _rels(z, workbook, budget)
+    with z.open(workbook) as f:
+        try:
+            check_not_strict(f.read(4096))
+        except PackageError as e:
+            raise CannotCheck(str(e)) from None
     root = _read_xml(z, workbook, budget)
     strings_part = next((t for kind, t in rels.values() if kind.endswith("/sharedStrings")), None)
     strings = _shared_strings(z, strings_part if strings_part in z.NameToInfo else None, budget)

@@ -6,12 +6,17 @@ Exit code 0 when every file passes, 1 when a workbook is wrong, 2 when a file ca
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 
+from ..files import OutputError
+from ..text import printable
+from ..usage import UsageError
 from . import DEFAULTS, FileResult, report, verify
-from .workers import check_all
+from .workers import Stopped, check_all
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -87,29 +92,26 @@ def check_one(path: Path, options: dict) -> FileResult:
 
 
 def run(args) -> int:
-    from ..files import atomic_write, check_output_path
+    from ..files import atomic_write
 
     _check_options(args)
-    for path in (args.junit, args.csv):
-        if path:
-            check_output_path(path)
+    _check_outputs(args)
     options = {"engine": args.engine, "rtol": args.rtol, "atol": args.atol, "max_rows": args.max_rows}
-    results = check_all(args.files, options, args.jobs, check_one)
-    show(report.to_json(results) if args.json else "\n".join(map(report.text, results)))
-    for path, render in ((args.junit, report.junit), (args.csv, report.to_csv)):
-        if path:
-            data = render(results)
-            with atomic_write(path) as f:
-                f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
-    code = report.exit_code(results)
-    if args.annotate:
-        code = max(code, annotate_all(results, args.annotate))
+    with stop_on_sigterm():
+        results = check_all(args.files, options, args.jobs, check_one)
+        show(report.to_json(results) if args.json else "\n".join(map(report.text, results)))
+        for path, render in ((args.junit, report.junit), (args.csv, report.to_csv)):
+            if path:
+                data = render(results)
+                with atomic_write(path) as f:
+                    f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        code = report.exit_code(results)
+        if args.annotate:
+            code = max(code, annotate_all(results, args.annotate))
     return code
 
 
 def _check_options(args) -> None:
-    from ..cli import UsageError
-
     if args.jobs < 1:
         raise UsageError("sheetgen verify: -j/--jobs must be at least 1")
     if not (args.rtol >= 0 and args.atol >= 0):
@@ -117,35 +119,106 @@ def _check_options(args) -> None:
     if args.max_rows < 1:
         raise UsageError("sheetgen verify: --max-rows must be at least 1")
     if args.annotate and args.annotate.exists() and not args.annotate.is_dir():
-        raise UsageError(f"sheetgen verify: --annotate {args.annotate} is a file, not a folder")
+        raise UsageError(f"sheetgen verify: --annotate {printable(args.annotate)} is a file, "
+                         "not a folder")
+
+
+def _check_outputs(args) -> None:
+    """Before anything is checked: every report file can be written, and none is one of the
+    workbooks to check (by path or by device and inode: a hard link is the same file) or
+    another report file."""
+    from ..files import check_output_path, same_file
+
+    inputs = [os.stat(f) for f in args.files if os.path.exists(f)]
+    named: dict[Path, str] = {}
+    for option, path in (("--junit", args.junit), ("--csv", args.csv)):
+        if not path:
+            continue
+        target = check_output_path(path).resolve()
+        if any(same_file(target, st) for st in inputs) or target in {
+                Path(f).resolve() for f in args.files}:
+            raise UsageError(f"sheetgen verify: {option} {printable(path)} is one of the "
+                             "workbooks to check; refusing to write over it")
+        if target in named:
+            raise UsageError(f"sheetgen verify: {option} and {named[target]} both name "
+                             f"{printable(path)}")
+        named[target] = option
 
 
 def annotate_all(results: list[FileResult], folder: Path) -> int:
-    """A marked copy of every checked workbook in `folder`, under its own name (never over the
-    workbook itself or another copy of this run); 2 if one cannot be written."""
+    """A marked copy of every checked workbook in `folder`, under its own name, or beside it
+    under a new one (never over a workbook checked, another copy of this run, a link or an
+    unrelated file: only a marked copy an earlier run wrote is replaced); 2 if one cannot be
+    written."""
     from ..package import PackageError
     from .annotate import annotate
 
-    folder.mkdir(parents=True, exist_ok=True)
-    inputs = {Path(r.path).resolve() for r in results}
-    written: set[Path] = set()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return _warn(f"cannot make the folder {printable(folder)} for the marked copies "
+                     f"({e.strerror or e})")
+    taken = [os.stat(r.path) for r in results if os.path.isfile(r.path)]
     code = 0
     for r in results:
         if r.status == "error":
             continue
         source = Path(r.path)
-        target = folder / source.name
-        n = 1
-        while target.resolve() in inputs or target.resolve() in written:
-            n += 1
-            target = folder / f"{source.stem}-marked{'' if n == 2 else f'-{n - 1}'}{source.suffix}"
+        target, passed = marked_copy_path(folder, source, taken)
+        if passed:
+            _warn(f"{printable(passed)} is not a marked copy of an earlier run; the marked copy "
+                  f"of {printable(source)} is {printable(target.name)} beside it", code=0)
         try:
-            written.add(annotate(r, source, target).resolve())
-        except (PackageError, OSError) as e:
-            print(f"sheetgen verify: cannot write the marked copy of {source}: {e}"[:200],
-                  file=sys.stderr)
-            code = 2
+            taken.append(os.stat(annotate(r, source, target)))
+        except (PackageError, OSError, ValueError) as e:
+            code = _warn(f"cannot write the marked copy of {printable(source)}: "
+                         f"{printable(str(e))}")
     return code
+
+
+def marked_copy_path(folder: Path, source: Path, taken: list) -> tuple[Path, Path | None]:
+    """Where the marked copy of `source` goes: `folder/NAME`, else `NAME-marked`, `NAME-marked-2`,
+    ... the first that is free or an earlier run's marked copy, and none of the files `taken`
+    (stat results). Also the first name passed over because an unrelated file or link is there."""
+    from ..files import same_file
+    from .annotate import is_marked_copy
+
+    passed = None
+    for n in range(10_000):
+        name = source.name if n == 0 else (
+            f"{source.stem}-marked{'' if n == 1 else f'-{n}'}{source.suffix}")
+        target = folder / name
+        if any(same_file(target, st) for st in taken):
+            continue
+        if not os.path.lexists(target) or is_marked_copy(target):
+            return target, passed
+        passed = passed or target
+    raise OutputError(f"no free name for the marked copy of {source.name} in {folder}")
+
+
+def _warn(message: str, code: int = 2) -> int:
+    print(f"sheetgen verify: {message}"[:200], file=sys.stderr)
+    return code
+
+
+@contextlib.contextmanager
+def stop_on_sigterm():
+    """SIGTERM raises Stopped (a KeyboardInterrupt) in the main process and in the workers it
+    forks, so every `finally` runs: LibreOffice's process group is killed, temporary folders
+    and half-written files are removed. The old handler is put back after."""
+
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    try:
+        old = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def show(text: str) -> None:

@@ -19,6 +19,12 @@ MAX_CELLS = 1_000_000  # a 10,000-row table has 310,000 cells
 MAX_XML = 256 << 20  # bytes of XML inflated from one package
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's grid
 ROW_SLACK = 1000  # rows a sheet may hold beyond the table limit (titles, notes, a summary)
+# Sheets beside the table (a data sheet, a perceptron's training log) may be longer than it:
+# a sheet may hold ROWS_PER_TABLE_ROW times the longest table checked, plus ROW_SLACK rows.
+ROWS_PER_TABLE_ROW = 2
+# Excel holds at most 32,767 characters in a cell and 8,192 in a formula: a run of XML text
+# with no tag in it longer than this many bytes (4 per character in UTF-8) is no cell's text.
+MAX_TEXT = 4 * 32_767 + 1024
 CHUNK = 1 << 16
 ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!"}
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
@@ -37,9 +43,14 @@ class Budget:
 
     max_cells: int = MAX_CELLS
     max_xml: int = MAX_XML
-    max_rows: int = 10_000 + 1_000  # per sheet
+    max_rows: int = ROWS_PER_TABLE_ROW * 10_000 + ROW_SLACK  # per sheet
     cells: int = 0
     xml: int = 0
+
+    @classmethod
+    def for_rows(cls, table_rows: int) -> Budget:
+        """The budget of a workbook whose tables are checked up to `table_rows` rows."""
+        return cls(max_rows=ROWS_PER_TABLE_ROW * table_rows + ROW_SLACK)
 
     def add_xml(self, n: int) -> None:
         self.xml += n
@@ -52,8 +63,9 @@ class Budget:
         sheet.rows += 1
         if sheet.rows > self.max_rows:
             raise CannotCheck(
-                f"a sheet with over {self.max_rows:,} rows; the verifier checks tables of at "
-                f"most {self.max_rows - ROW_SLACK:,} rows (see --max-rows)"
+                f"a sheet with over {self.max_rows:,} rows; the verifier reads sheets of at most "
+                f"{ROWS_PER_TABLE_ROW} x the longest table it checks, "
+                f"{(self.max_rows - ROW_SLACK) // ROWS_PER_TABLE_ROW:,} rows (see --max-rows)"
             )
 
     def add_cell(self) -> None:
@@ -85,33 +97,47 @@ def _local(tag: str) -> str:
 
 
 def _chunks(z: zipfile.ZipFile, name: str, budget: Budget):
+    """The part `name` inflated chunk by chunk, within the budget; no text between two tags may
+    be longer than any cell's (so a 240 MB string is refused after its first 130 KB)."""
     with z.open(name) as f:
-        first = True
+        first, untagged = True, 0  # bytes since the last '<'
         while chunk := f.read(CHUNK):
             budget.add_xml(len(chunk))
-            if first and b"<!DOCTYPE" in chunk[:4096].upper():
-                raise CannotCheck(f"{name} declares a DTD, which no spreadsheet program writes")
-            first = False
+            if first:
+                _check_head(name, chunk)
+                first = False
+            last = chunk.rfind(b"<")
+            untagged = untagged + len(chunk) if last < 0 else len(chunk) - last
+            if untagged > MAX_TEXT:
+                raise CannotCheck(f"{name} holds a text or formula of over 32,767 characters, "
+                                  "more than Excel allows in a cell")
             yield chunk
+
+
+def _check_head(name: str, chunk: bytes) -> None:
+    """Refuse, by name, a part that no spreadsheet program writes: one with a DTD, or one in
+    UTF-16 (which the byte-level budgets and edits of this package do not read)."""
+    if chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:64]:
+        raise CannotCheck(f"{name} is written in UTF-16, not UTF-8; open the workbook and "
+                          "save it again")
+    if b"<!DOCTYPE" in chunk[:4096].upper():
+        raise CannotCheck(f"{name} declares a DTD, which no spreadsheet program writes")
 
 
 def _count(z: zipfile.ZipFile, name: str, budget: Budget) -> None:
     """Count a sheet's `<c>` and `<row>` tags in its raw bytes, at C speed, before parsing it:
     a sheet of millions of empty cells is refused without building one element of it."""
     cells = rows = 0
-    with z.open(name) as f:
-        tail = b""
-        while chunk := f.read(CHUNK):
-            text = tail + chunk
-            cells += len(_CELL_TAG.findall(text, 0, len(text) - 8))
-            rows += len(_ROW_TAG.findall(text, 0, len(text) - 8))
-            tail = text[-8:]
-            if budget.cells + cells > budget.max_cells or rows > budget.max_rows:
-                break
-            if f.tell() > budget.max_xml:
-                break
-        cells += len(_CELL_TAG.findall(tail))
-        rows += len(_ROW_TAG.findall(tail))
+    tail = b""
+    for chunk in _chunks(z, name, Budget(max_xml=budget.max_xml - budget.xml)):
+        text = tail + chunk
+        cells += len(_CELL_TAG.findall(text, 0, len(text) - 8))
+        rows += len(_ROW_TAG.findall(text, 0, len(text) - 8))
+        tail = text[-8:]
+        if budget.cells + cells > budget.max_cells or rows > budget.max_rows:
+            break
+    cells += len(_CELL_TAG.findall(tail))
+    rows += len(_ROW_TAG.findall(tail))
     if budget.cells + cells > budget.max_cells:
         budget.cells = budget.max_cells
         budget.add_cell()  # raises
