@@ -113,8 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _train(args) -> int:
     from mnist import train
     workbook = None if args.no_workbook else Path(args.workbook)
-    if workbook is not None and not workbook.parent.is_dir():
-        return _fail(f"workbook folder {workbook.parent} does not exist")
+    if workbook is not None:  # a folder, a damaged workbook: refused before minutes of training
+        from mnist.export import check_target
+        check_target(workbook)
     cfg = train.Config(model=args.model, epochs=args.epochs, batch_size=args.batch_size,
                        lr=args.lr, schedule=args.schedule, optimizer=args.optimizer,
                        weight_decay=args.weight_decay, ema=args.ema, tta=args.tta,

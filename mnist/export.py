@@ -237,17 +237,47 @@ def build_sheet(log: dict) -> Workbook:
 
 def export(log: dict, workbook: str | os.PathLike = "output/backprop.xlsx") -> Path:
     """Write (or replace) the MNIST sheet of `workbook`, building the workbook if missing."""
-    from sheetgen.files import atomic_write, check_output_path
+    from sheetgen.files import atomic_write
 
-    path = check_output_path(workbook)
-    if not path.exists():
-        _build_base(path)
+    path, data = check_target(workbook)
     sheet = io.BytesIO()
-    build_sheet(log).save(sheet)  # only the sheet's own parts are spliced: no timestamps
-    data = replace_sheet(path.read_bytes(), sheet.getvalue(), SHEET)
+    try:
+        build_sheet(log).save(sheet)  # only the sheet's own parts are spliced: no timestamps
+    except ExportError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        raise ExportError(f"the log is malformed ({type(e).__name__}: {str(e)[:80]}); is it a "
+                          "`python -m mnist train` log?") from None
+    if data is None:
+        _build_base(path)
+        data = _read(path)
+    data = replace_sheet(data, sheet.getvalue(), SHEET)
     with atomic_write(path) as f:
         f.write(data)
     return path
+
+
+def check_target(workbook: str | os.PathLike) -> tuple[Path, bytes | None]:
+    """The workbook the MNIST sheet goes into, and its bytes (None when it is yet to be built),
+    once it is known to be writable and, if it exists, a package the splice can edit: raises
+    OutputError or SpliceError before anything is trained or written."""
+    from sheetgen.files import check_output_path
+
+    from mnist import xlsx_package as pkg
+
+    path = check_output_path(workbook)
+    if not path.exists():
+        return path, None
+    data = _read(path)
+    pkg.check_package(pkg.read_package(data)[1])
+    return path, data
+
+
+def _read(path: Path) -> bytes:
+    from sheetgen.files import open_regular
+
+    with open_regular(path) as f:  # a FIFO swapped in after the check cannot hang it
+        return f.read()
 
 
 def _build_base(path: Path) -> None:

@@ -14,7 +14,16 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 
-from sheetgen.package import MAIN, PKG_REL, REL, PackageError, rels_path, resolve
+from sheetgen.package import (
+    MAIN,
+    PKG_REL,
+    REL,
+    PackageError,
+    check_entries,
+    check_not_strict,
+    rels_path,
+    resolve,
+)
 
 __all__ = ["MAIN", "PKG_REL", "REL", "SpliceError", "rels_path", "resolve"]
 
@@ -94,12 +103,17 @@ def read_package(data: bytes) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
-            return infos, {i.filename: z.read(i.filename) for i in infos}
+            check_entries(infos)  # the same budgets and ambiguity checks as verify
+            return infos, {i.filename: z.read(i) for i in infos}
+    except PackageError as e:
+        raise SpliceError(str(e)) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
         raise SpliceError(f"not a readable xlsx (zip) file: {e}") from None
 
 
-# The parts the splice edits as text: they must be UTF-8 XML.
+# The parts the splice edits as text: they must be UTF-8 XML of at most MAX_EDITED bytes (a
+# workbook.xml, its relationships, the content types and styles of real workbooks are far smaller).
+MAX_EDITED = 16 << 20
 def edited_parts(wb_part: str) -> tuple[str, ...]:
     return (wb_part, rels_path(wb_part), "[Content_Types].xml", "xl/styles.xml")
 
@@ -118,6 +132,10 @@ def check_package(parts: dict[str, bytes]) -> str:
                 raise SpliceError(f"the workbook is damaged: a relationship in {name} has no "
                                   f"Id or Target")
     wb_part = workbook_part(parts)
+    try:
+        check_not_strict(parts[wb_part])
+    except PackageError as e:
+        raise SpliceError(str(e)) from None
     for name in edited_parts(wb_part):
         if name not in parts:
             raise SpliceError(f"the workbook is damaged: {name} is missing")
@@ -139,6 +157,9 @@ def check_package(parts: dict[str, bytes]) -> str:
 
 
 def _parse(parts: dict[str, bytes], name: str) -> ET.Element:
+    if len(parts[name]) > MAX_EDITED:
+        raise SpliceError(f"the workbook's {name} is over {MAX_EDITED >> 20} MB; no "
+                          "spreadsheet program writes one that large")
     try:
         return ET.fromstring(parts[name])
     except ET.ParseError as e:

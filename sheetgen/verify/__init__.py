@@ -58,14 +58,15 @@ def verify(
         book = open_book(Path(path), max_rows=max_rows)
         result.sheets = list(book.sheets)
         evaluator = ENGINES[engine](book)
-        tables = [identify(book, evaluator, region) for region in find_regions(book, evaluator)]
+        regions, notes = _with_rows(book, find_regions(book, evaluator))
+        tables = [identify(book, evaluator, region) for region in regions]
         if not tables:
             raise CannotCheck(
                 f"no iteration table found in {len(book.sheets)} sheet(s): no header row names "
                 f"the quantities {LABELS}, and no rows update weights as w − η·∂E/∂w"
             )
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
-        result.notes = stale_notes(evaluator)
+        result.notes = notes + stale_notes(evaluator)
     except (CannotCheck, LibreOfficeError) as e:
         result.reason = str(e)
     else:
@@ -75,6 +76,23 @@ def verify(
             result.reason = "; ".join(f"{t.name}: {t.reason}" for t in result.tables if t.reason)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _with_rows(book, regions: list) -> tuple[list, list[str]]:
+    """The regions with data rows, and a note on the header rows without any (a header copied
+    below the table, an unfilled exercise): those are skipped, so the real table is judged;
+    when no region has rows the file cannot be checked, in one sentence however many there are."""
+    empty = [r for r in regions if not r.rows]
+    if not empty:
+        return regions, []
+    where = book.address((empty[0].sheet, empty[0].header_row, min(empty[0].columns, default=1)))
+    count = f"{len(empty):,} header row{'s' * (len(empty) > 1)}"
+    if len(empty) == len(regions):
+        raise CannotCheck(f"{count} naming the quantities but no data rows under "
+                          f"{'them' if len(empty) > 1 else 'it'} (first at {where})")
+    return [r for r in regions if r.rows], [
+        f"skipped {count} with no data rows under {'them' if len(empty) > 1 else 'it'} "
+        f"(first at {where})"]
 
 
 # A stored value is stale when it differs from its formula's value by more than rounding to

@@ -148,7 +148,7 @@ def _agreement(ev: Evidence) -> int:
             continue
         if q.is_input:
             v = ev.values(q.name)
-            count += bool(np.isfinite(v).all() and np.all(v == v[0]))
+            count += bool(v.size and np.isfinite(v).all() and np.all(v == v[0]))
         elif isinstance(where, int):
             predicted = ev.predict(q.name)
             count += predicted is not None and ev.matches(predicted, ev.column(where))

@@ -12,14 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import textwrap
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
+from ..text import printable
 from . import FileResult
 
 WIDTH = 200
 SHOWN = 10  # distinct mistakes listed per workbook in the text report; JSON has them all
+_SURROGATE = re.compile("[\ud800-\udfff]")
 CSV_COLUMNS = ("file", "status", "tables", "findings", "first_finding")
 
 
@@ -76,7 +79,7 @@ def _formulas(f) -> list[str]:
 
 def text(result: FileResult) -> str:
     """A short report: one line per file, then each distinct mistake of a wrong workbook."""
-    head = f"{result.path}: {result.status.upper()}"
+    head = f"{printable(result.path)}: {result.status.upper()}"
     if result.status == "error" and not result.tables:
         return "\n".join(_wrap(f"{head}: {result.reason}", "", "    "))
     found = mistakes(result)
@@ -94,10 +97,12 @@ def text(result: FileResult) -> str:
         summary = ", ".join(parts)
     lines = [f"{head} ({summary}; {result.engine} engine, {result.seconds:.2f} s)"]
     if found:
-        lines += _wrap("tables: " + "; ".join(_table(t) for t in result.tables), "  ", "    ")
-    for t in result.tables:
-        if t.status == "error":
-            lines += _wrap(f"{t.name}: cannot check: {t.reason}", "  ", "    ")
+        listed = "; ".join(_table(t) for t in result.tables[:SHOWN])
+        more = f"; … and {n - SHOWN:,} more" if n > SHOWN else ""
+        lines += _wrap(f"tables: {listed}{more}", "  ", "    ")
+    for reason, names in _unchecked(result.tables).items():
+        where = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
+        lines += _wrap(f"{where}: cannot check: {reason}", "  ", "    ")
     for m in found[:SHOWN]:
         lines += _wrap(m.line(), "  ", "      ")
         lines += _formulas(m.first)
@@ -111,6 +116,16 @@ def text(result: FileResult) -> str:
     return "\n".join(lines)
 
 
+def _unchecked(tables) -> dict[str, list[str]]:
+    """Reason -> the tables that cannot be checked for it: 2,000 sheets with the same unfilled
+    table are one line."""
+    out: dict[str, list[str]] = {}
+    for t in tables:
+        if t.status == "error":
+            out.setdefault(t.reason, []).append(t.name)
+    return out
+
+
 def _table(t) -> str:
     if t.status == "error":
         return f"{t.name} (cannot check)"
@@ -120,11 +135,14 @@ def _table(t) -> str:
 
 
 def to_json(results: list[FileResult]) -> str:
-    return json.dumps(
+    """The results as JSON; a non-UTF-8 file name keeps its bytes as `\\udcXX` escapes (which
+    Python reads back, and os.fsencode turns into the name's bytes)."""
+    text = json.dumps(
         {"exit_code": exit_code(results), "files": [r.to_dict() for r in results]},
         ensure_ascii=False,
         indent=2,
     )
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def to_csv(results: list[FileResult]) -> str:
@@ -136,7 +154,7 @@ def to_csv(results: list[FileResult]) -> str:
         found = mistakes(r)
         first = r.reason if r.status == "error" and not r.tables else (
             found[0].line() if found else next((t.reason for t in r.tables if t.reason), ""))
-        writer.writerow([_cell(x) for x in (r.path, r.status.upper(), len(r.tables),
+        writer.writerow([_cell(x) for x in (printable(r.path), r.status.upper(), len(r.tables),
                                             len(found), first)])
     return out.getvalue()
 
@@ -159,7 +177,8 @@ def junit(results: list[FileResult]) -> bytes:
             counts["tests"] += 1
             name = t.name if t else "workbook"
             case = ET.SubElement(
-                suite, "testcase", classname=r.path, name=name, time=f"{r.seconds / len(cases):.3f}"
+                suite, "testcase", classname=printable(r.path), name=printable(name),
+                time=f"{r.seconds / len(cases):.3f}"
             )
             status, reason = (t.status, t.reason) if t else (r.status, r.reason)
             if status == "error":
