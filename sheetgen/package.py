@@ -56,10 +56,9 @@ def check_entries(infos: list[zipfile.ZipInfo], max_inflated: int = MAX_INFLATED
                                "again without a password")
         key = info.filename.replace("\\", "/").lstrip("/").casefold()
         if key in seen:
-            same = "two zip entries named" if seen[key] == info.filename else "zip entries"
             other = "" if seen[key] == info.filename else f" and {printable(seen[key])[:80]}"
-            raise PackageError(f"an ambiguous package: {same} {name}{other}; other programs may "
-                               "read the other one, so it is refused")
+            raise PackageError(f"an ambiguous package (two zip entries {name}{other}: programs "
+                               "may read different ones)")
         seen[key] = info.filename
         total += info.file_size
     packed = sum(i.compress_size for i in infos)

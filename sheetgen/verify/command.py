@@ -139,10 +139,24 @@ def _check_outputs(args) -> None:
                 Path(f).resolve() for f in args.files}:
             raise UsageError(f"sheetgen verify: {option} {printable(path)} is one of the "
                              "workbooks to check; refusing to write over it")
+        if _is_workbook(target):  # `--csv class/*.xlsx`: the report's own name forgotten
+            raise UsageError(f"sheetgen verify: {option} {printable(path)} is a workbook (was "
+                             "the report's name forgotten?); refusing to write over it")
         if target in named:
             raise UsageError(f"sheetgen verify: {option} and {named[target]} both name "
                              f"{printable(path)}")
         named[target] = option
+
+
+def _is_workbook(path: Path) -> bool:
+    """Whether an existing file is a spreadsheet (by its first bytes: a zip or OLE container)."""
+    from ..files import open_regular
+
+    try:
+        with open_regular(path) as f:
+            return f.read(4) in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+    except OSError:
+        return False
 
 
 def annotate_all(results: list[FileResult], folder: Path) -> int:
@@ -166,8 +180,9 @@ def annotate_all(results: list[FileResult], folder: Path) -> int:
         source = Path(r.path)
         target, passed = marked_copy_path(folder, source, taken)
         if passed:
-            _warn(f"{printable(passed)} is not a marked copy of an earlier run; the marked copy "
-                  f"of {printable(source)} is {printable(target.name)} beside it", code=0)
+            _warn(f"the marked copy of {printable(source.name)} is {printable(target.name)}: "
+                  f"{printable(passed.name)} there is a link or another file, not a marked copy",
+                  code=0)
         try:
             taken.append(os.stat(annotate(r, source, target)))
         except (PackageError, OSError, ValueError) as e:
