@@ -13,11 +13,14 @@ copy of `sheetgen verify --annotate`) change only the parts they must, by insert
 
 from __future__ import annotations
 
+import copy
 import io
 import posixpath
 import re
+import shutil
 import zipfile
 import zlib
+from collections.abc import MutableMapping
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
@@ -93,17 +96,52 @@ def set_count(opening_tag: str, count: int) -> str:
     return opening_tag[:-1].rstrip("/") + f' count="{count}">'
 
 
+class Parts(MutableMapping):
+    """Part name -> bytes, each read from the zip only when asked for: a marked copy holds in
+    memory the few parts it edits, never the images and other parts it copies unchanged."""
+
+    def __init__(self, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]):
+        self.zip, self.infos = z, {i.filename: i for i in infos}
+        self.loaded: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self.loaded:
+            if name not in self.infos:
+                raise KeyError(name)
+            try:
+                self.loaded[name] = self.zip.read(self.infos[name])
+            except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as e:
+                raise PackageError(f"a damaged part {name}: {e}"[:160]) from None
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        self.loaded[name] = data
+
+    def __delitem__(self, name: str) -> None:
+        self.loaded.pop(name, None)
+        self.infos.pop(name, None)
+
+    def __contains__(self, name) -> bool:
+        return name in self.loaded or name in self.infos
+
+    def __iter__(self):
+        return iter({**dict.fromkeys(self.infos), **dict.fromkeys(self.loaded)})
+
+    def __len__(self) -> int:
+        return len(set(self.infos) | set(self.loaded))
+
+
 class Package:
     """The parts of an xlsx file, in their order, with their zip entries' settings."""
 
     def __init__(self, data: bytes):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                self.infos = z.infolist()
-                check_entries(self.infos)
-                self.parts = {i.filename: z.read(i) for i in self.infos}
+            z = zipfile.ZipFile(io.BytesIO(data))
+            self.infos = z.infolist()
+            check_entries(self.infos)
         except (zipfile.BadZipFile, EOFError, KeyError, zlib.error, NotImplementedError) as e:
             raise PackageError(f"not an xlsx (zip) file: {e}"[:160]) from None
+        self.parts = Parts(z, self.infos)
         for required in (CONTENT_TYPES, "_rels/.rels"):
             if required not in self.parts:
                 raise PackageError(f"not an xlsx package: no {required}")
@@ -180,19 +218,27 @@ class Package:
 
     def to_bytes(self, comment: bytes = b"") -> bytes:
         """The package as xlsx bytes: the old entries in their order and settings, new ones after,
-        with the zip comment `comment`."""
+        with the zip comment `comment`. A part never read is copied through in chunks."""
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
             z.comment = comment
-            written = set()
             for info in self.infos:
-                if info.filename in self.parts:
-                    z.writestr(info, self.parts[info.filename], compress_type=info.compress_type)
-                    written.add(info.filename)
-            for name, data in self.parts.items():
-                if name not in written:
+                if info.filename in self.parts.loaded:
+                    z.writestr(info, self.parts.loaded[info.filename],
+                               compress_type=info.compress_type)
+                elif info.filename in self.parts:
+                    self._copy(info, z)
+            for name, data in self.parts.loaded.items():
+                if name not in self.parts.infos:
                     z.writestr(name, data)
         return out.getvalue()
+
+    def _copy(self, info: zipfile.ZipInfo, z: zipfile.ZipFile) -> None:
+        try:
+            with self.parts.zip.open(info) as source, z.open(copy.copy(info), "w") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as e:
+            raise PackageError(f"a damaged part {info.filename}: {e}"[:160]) from None
 
 
 STYLE_LISTS = ("numFmts", "fonts", "fills", "borders", "cellXfs")
