@@ -261,9 +261,8 @@ def check_target(workbook: str | os.PathLike) -> tuple[Path, bytes | None]:
     """The workbook the MNIST sheet goes into, and its bytes (None when it is yet to be built),
     once it is known to be writable and, if it exists, a package the splice can edit: raises
     OutputError or SpliceError before anything is trained or written."""
-    from sheetgen.files import check_output_path
-
     from mnist import xlsx_package as pkg
+    from sheetgen.files import check_output_path
 
     path = check_output_path(workbook)
     if not path.exists():

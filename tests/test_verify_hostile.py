@@ -274,3 +274,57 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
         shell=True, capture_output=True, text=True, timeout=120, check=False,
     )
     assert run.stdout.strip() == "{" and run.stderr == ""
+
+
+# --- second round: tables that are not there, files swapped under the command ----------------
+LABELS = "t1 t2 i1 i2 w1 w2 w3 w4 h1 a_h1 h2 a_h2 w5 w6 w7 w8 o1 a_o1 o2 a_o2 E1 E2 E_total".split()
+
+
+def test_a_header_copied_below_the_table_is_skipped(tmp_path, capsys):
+    """The copy has nothing under it: the real table above is still judged (a traceback before)."""
+    path = tmp_path / "copied.xlsx"
+    info = table(path, mistake=(2, "h1", "{w1}*{i1}"))
+    wb = load_workbook(path)
+    ws = wb.active
+    header, below = min(info["rows"]) - 1, max(info["rows"]) + 3
+    for c in range(1, ws.max_column + 1):
+        ws.cell(below, c, ws.cell(header, c).value)
+    wb.save(path)
+    code, lines = check_cli(["verify", str(path)], capsys)
+    assert code == 1 and "(h1) lacks" in "\n".join(lines)
+    assert lines[-1].startswith("  note: skipped 1 header row with no data rows under it")
+
+
+def test_thousands_of_unfilled_headers_are_one_line(tmp_path, capsys):
+    """2,000 sheets, each with the header of an unfilled table: one line, not 2,000."""
+    wb = Workbook()
+    for k in range(2000):
+        ws = wb.active if k == 0 else wb.create_sheet(f"S{k}")
+        ws.append(LABELS)
+    wb.save(tmp_path / "many.xlsx")
+    code, lines = check_cli(["verify", str(tmp_path / "many.xlsx")], capsys)
+    assert code == 2 and len(lines) == 1
+    assert "2,000 header rows naming the quantities but no data rows under them" in lines[0]
+
+
+def test_a_header_across_every_column_is_one_line(tmp_path, capsys):
+    wb = Workbook()
+    wb.active.append([LABELS[c % len(LABELS)] for c in range(16_384)])
+    wb.save(tmp_path / "wide.xlsx")
+    code, lines = check_cli(["verify", str(tmp_path / "wide.xlsx")], capsys)
+    assert code == 2 and len(lines) == 1 and "no data rows under it" in lines[0]
+
+
+def test_a_fifo_swapped_in_before_the_marked_copy_does_not_hang(tmp_path, capsys):
+    """The workbook is checked, then replaced by a FIFO with no writer: reading it for the
+    marked copy is refused at once (opened without blocking, then checked by fstat)."""
+    from sheetgen.verify.command import annotate_all
+
+    path = tmp_path / "swapped.xlsx"
+    table(path, mistake=(2, "h1", "{w1}*{i1}"))
+    result = verify(path)
+    path.unlink()
+    os.mkfifo(path)
+    assert annotate_all([result], tmp_path / "marked") == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "a FIFO (named pipe)" in err[0]

@@ -36,16 +36,16 @@ def test_a_report_over_a_workbook_is_refused_before_checking(student, tmp_path, 
     before = student.read_bytes()
     assert main(["verify", option, str(student), str(other)]) == 2
     lines = lines_of(capsys)
-    assert lines == [f"sheetgen verify: {option} {student} is a workbook (was the report's "
-                     "name forgotten?); refusing to write over it"]
+    assert lines == [(f"sheetgen verify: {option} {student} is a workbook (was the report's "
+                      "name forgotten?); refusing to write over it")]
     assert student.read_bytes() == before
 
 
 def test_a_report_named_as_a_workbook_checked_is_refused(student, tmp_path, capsys):
     before = student.read_bytes()
     assert main(["verify", "--junit", str(student), "--", str(student)]) == 2
-    assert lines_of(capsys) == [f"sheetgen verify: --junit {student} is one of the workbooks "
-                                "to check; refusing to write over it"]
+    assert lines_of(capsys) == [(f"sheetgen verify: --junit {student} is one of the workbooks "
+                                 "to check; refusing to write over it")]
     assert student.read_bytes() == before
 
 

@@ -84,7 +84,7 @@ def test_stopping_libreoffice_leaves_nothing_behind(tmp_path, soffice, workbooks
         os.killpg(verify.pid, how)  # Ctrl-C: the terminal signals the whole foreground group
     else:
         verify.send_signal(how)
-    out, err = verify.communicate(timeout=60)
+    _, err = verify.communicate(timeout=60)
     assert verify.returncode == code and err.splitlines() == [line], err
     assert not any(alive(g) for g in groups) and not soffice_groups(tmp)
     assert not list(tmp.glob("sheetgen-*")) and not (tmp_path / "c.csv").exists()
@@ -97,6 +97,6 @@ def test_ctrl_c_on_parallel_workers_is_one_line(tmp_path):
                    tmp_path / "tmp")
     time.sleep(2)
     os.killpg(verify.pid, signal.SIGINT)
-    out, err = verify.communicate(timeout=60)
+    _, err = verify.communicate(timeout=60)
     assert verify.returncode == 130 and err.splitlines() == ["sheetgen: interrupted"], err
     assert not (tmp_path / "j.xml").exists()

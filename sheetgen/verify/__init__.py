@@ -90,9 +90,9 @@ def _with_rows(book, regions: list) -> tuple[list, list[str]]:
     if len(empty) == len(regions):
         raise CannotCheck(f"{count} naming the quantities but no data rows under "
                           f"{'them' if len(empty) > 1 else 'it'} (first at {where})")
-    return [r for r in regions if r.rows], [
-        f"skipped {count} with no data rows under {'them' if len(empty) > 1 else 'it'} "
-        f"(first at {where})"]
+    note = (f"skipped {count} with no data rows under {'them' if len(empty) > 1 else 'it'} "
+            f"(first at {where})")
+    return [r for r in regions if r.rows], [note]
 
 
 # A stored value is stale when it differs from its formula's value by more than rounding to
