@@ -77,10 +77,20 @@ def convert(path: str | os.PathLike, outdir: str | os.PathLike, to: str = "xlsx"
 def _run(cmd: list[str], timeout: float, name: str) -> tuple[int, str]:
     """Run soffice in a process group of its own; (exit status, its output). Whatever happens,
     the group is killed before this returns or raises."""
-    process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, errors="replace",
-                               start_new_session=True)
+    # Ctrl-C and SIGTERM wait while soffice starts: arriving between its start and the `try`,
+    # they would leave it running. soffice itself starts with them unblocked.
+    stops = {signal.SIGINT, signal.SIGTERM}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
     try:
+        process = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, errors="replace", start_new_session=True,
+            preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, blocked))
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        raise
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a signal that came runs here
         out, _ = process.communicate(timeout=timeout)
         return process.returncode, out or ""
     except subprocess.TimeoutExpired:

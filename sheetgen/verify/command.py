@@ -121,6 +121,12 @@ def _check_options(args) -> None:
     if args.annotate and args.annotate.exists() and not args.annotate.is_dir():
         raise UsageError(f"sheetgen verify: --annotate {printable(args.annotate)} is a file, "
                          "not a folder")
+    if args.annotate:  # the folder must be possible before anything is checked
+        above = next(p for p in (args.annotate.absolute(), *args.annotate.absolute().parents)
+                     if p.exists())
+        if not above.is_dir():
+            raise UsageError(f"sheetgen verify: cannot make the folder {printable(args.annotate)}"
+                             f" for the marked copies: {printable(above)} is a file")
 
 
 def _check_outputs(args) -> None:

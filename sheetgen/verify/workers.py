@@ -42,7 +42,7 @@ def check_all(paths: list[Path], options: dict, jobs: int, check) -> list[FileRe
             if process.is_alive():
                 process.terminate()
         for process, _, receive in running.values():
-            process.join(5)
+            process.join(30)  # time to kill LibreOffice and remove its folders
             if process.is_alive():
                 process.kill()
                 process.join()
