@@ -125,8 +125,8 @@ def _check_options(args) -> None:
         above = next(p for p in (args.annotate.absolute(), *args.annotate.absolute().parents)
                      if p.exists())
         if not above.is_dir():
-            raise UsageError(f"sheetgen verify: cannot make the folder {printable(args.annotate)}"
-                             f" for the marked copies: {printable(above)} is a file")
+            raise UsageError(f"sheetgen verify: cannot make the folder --annotate "
+                             f"{printable(args.annotate)}: {printable(above.name)} is a file")
 
 
 def _check_outputs(args) -> None:
