@@ -85,7 +85,8 @@ def _run(cmd: list[str], timeout: float, name: str) -> tuple[int, str]:
         process = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, errors="replace", start_new_session=True,
-            preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, blocked))
+            # The command runs no threads, so preexec_fn (run between fork and exec) is safe.
+            preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_SETMASK, blocked))  # noqa: PLW1509
     except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         raise
