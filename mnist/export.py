@@ -6,7 +6,7 @@ confusion matrix coloured by count (plain fills, which every spreadsheet program
 a picture of misclassified test digits.
 
 It is built alone in a fresh openpyxl workbook and spliced into the target package
-(`mnist/splice.py`), so the other sheets keep their charts, images, formulas and defined names.
+(`sheetgen/xlsx/splice.py`), so the other sheets keep their charts, images, formulas and defined names.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from mnist.splice import replace_sheet
 from mnist.train import LOG_COLUMNS
+from sheetgen.xlsx.splice import replace_sheet
 
 SHEET = "MNIST"
 
@@ -261,8 +261,8 @@ def check_target(workbook: str | os.PathLike) -> tuple[Path, bytes | None]:
     """The workbook the MNIST sheet goes into, and its bytes (None when it is yet to be built),
     once it is known to be writable and, if it exists, a package the splice can edit: raises
     OutputError or SpliceError before anything is trained or written."""
-    from mnist import xlsx_package as pkg
     from sheetgen.files import check_output_path
+    from sheetgen.xlsx import parts as pkg
 
     path = check_output_path(workbook)
     if not path.exists():

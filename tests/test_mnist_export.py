@@ -17,8 +17,9 @@ from openpyxl.styles import Font
 from openpyxl.workbook.defined_name import DefinedName
 from PIL import Image as PILImage
 
-from mnist import export, splice
+from mnist import export
 from mnist.train import LOG_COLUMNS
+from sheetgen.xlsx import splice
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 # The parts the splice is allowed to change, each only by adding to it.

@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 
 from sheetgen.cli import main
-from sheetgen.package import Package
 from sheetgen.verify import verify
 from sheetgen.verify.annotate import RED, TINT
 from sheetgen.verify.samples import Layout, classic_workbook, write_table
 from sheetgen.workbook import COLUMN_OF, FIRST_ROW, build
+from sheetgen.xlsx.package import Package
 
 SHEET = "η=0.5"
 

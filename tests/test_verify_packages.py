@@ -12,8 +12,8 @@ import zipfile
 import pytest
 
 from sheetgen.cli import main
-from sheetgen.package import Package, PackageError
 from sheetgen.verify.samples import classic_workbook
+from sheetgen.xlsx.package import Package, PackageError
 
 SHEET = "xl/worksheets/sheet1.xml"
 

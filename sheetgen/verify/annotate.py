@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..files import atomic_write, open_regular
-from ..package import REL, Package, Styles
+from ..xlsx.package import REL, Package, Styles
 
 RED, TINT = "FFFF8080", "FFFCE4D6"
 AUTHOR = "sheetgen verify"

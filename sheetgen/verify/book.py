@@ -19,11 +19,9 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from ..files import NotRegularFile, open_regular
-from ..package import PackageError, check_entries, check_not_strict
 from ..text import printable
-from .values import parse_number
-from .worksheet import read_sheet
-from .xlsx import (
+from ..xlsx.package import PackageError, check_entries, check_not_strict
+from ..xlsx.read import (
     RELS,
     Budget,
     CannotCheck,
@@ -34,6 +32,8 @@ from .xlsx import (
     _read_xml,
     _text,
 )
+from .values import parse_number
+from .worksheet import read_sheet
 
 __all__ = ["Book", "CannotCheck", "open_book", "quote_sheet"]
 

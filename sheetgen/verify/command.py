@@ -170,7 +170,7 @@ def annotate_all(results: list[FileResult], folder: Path) -> int:
     under a new one (never over a workbook checked, another copy of this run, a link or an
     unrelated file: only a marked copy an earlier run wrote is replaced); 2 if one cannot be
     written."""
-    from ..package import PackageError
+    from ..xlsx.package import PackageError
     from .annotate import annotate
 
     try:

@@ -10,9 +10,19 @@ from __future__ import annotations
 import re
 from xml.etree import ElementTree as ET
 
+from ..xlsx.read import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    Budget,
+    CannotCheck,
+    Sheet,
+    _count,
+    _local,
+    _parse,
+    _text,
+)
 from .formula import _column, translate
 from .values import XLError, parse_number
-from .xlsx import MAX_COLUMNS, MAX_ROWS, Budget, CannotCheck, Sheet, _count, _local, _parse, _text
 
 ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!"}
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")

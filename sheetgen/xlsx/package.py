@@ -48,7 +48,7 @@ def check_entries(infos: list[zipfile.ZipInfo], max_inflated: int = MAX_INFLATED
     this one, or that inflates past the budget: two entries whose names a reader could take
     for the same part (same name, or differing only by case, a leading '/' or backslashes),
     an entry flagged as encrypted, parts that inflate past the budgets above."""
-    from .text import printable
+    from ..text import printable
 
     seen: dict[str, str] = {}
     total = 0

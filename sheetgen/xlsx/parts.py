@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 
-from sheetgen.package import (
+from .package import (
     MAIN,
     PKG_REL,
     REL,

@@ -24,10 +24,10 @@ import xml.etree.ElementTree as ET
 import zipfile
 from xml.sax.saxutils import escape, quoteattr
 
-from mnist import xlsx_package as pkg
-from mnist.xlsx_package import REL, SpliceError
-from mnist.xlsx_styles import Styles, map_styles
-from sheetgen.package import PackageError
+from . import parts as pkg
+from .package import PackageError
+from .parts import REL, SpliceError
+from .styles import Styles, map_styles
 
 WORKSHEET_TYPE = REL + "/worksheet"
 IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg"}

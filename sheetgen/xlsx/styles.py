@@ -1,6 +1,6 @@
 """Cell formats copied from one workbook's styles.xml into another's, by text insertion.
 
-The target's styles.xml keeps every byte it had (`sheetgen.package.Styles`); the formats the new
+The target's styles.xml keeps every byte it had (`sheetgen.xlsx.package.Styles`); the formats the new
 sheet uses are appended to its lists, or reused when an equal entry is already there, and the
 source's format indices are mapped onto the target's.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from sheetgen.package import STYLE_LISTS, Styles, children, element_text
+from .package import STYLE_LISTS, Styles, children, element_text
 
 __all__ = ["Styles", "map_styles"]
 
