@@ -18,7 +18,8 @@ from xml.sax.saxutils import escape
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..files import atomic_write, open_regular
-from ..xlsx.package import REL, Package, Styles
+from ..xlsx.package import REL, Package
+from ..xlsx.styles import Styles
 
 RED, TINT = "FFFF8080", "FFFCE4D6"
 AUTHOR = "sheetgen verify"
