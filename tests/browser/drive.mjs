@@ -49,6 +49,7 @@ try {
     }
     out.results.push(seen);
   }
+  out.timings = await page.evaluate(() => timings);
 } finally {
   await browser.close();
   fs.writeFileSync(job.out, JSON.stringify(out, null, 1));
