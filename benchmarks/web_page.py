@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from browser.serve import drive, serve  # noqa: E402
+from browser.serve import drive, serve
 
-from sheetgen.cli import main as sheetgen  # noqa: E402
+from sheetgen.cli import main as sheetgen
 
 
 def main() -> None:

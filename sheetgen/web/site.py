@@ -83,15 +83,15 @@ def licences_text(pyodide_package_json: bytes) -> str:
     pyodide = json.loads(pyodide_package_json)
     parts = [
         "This site runs sheetgen's verifier in the browser. It ships the following software.",
-        f"Pyodide {pyodide['version']} (pyodide/: the loader, the WebAssembly CPython 3.12 and "
-        f"its standard library), npm package pyodide@{pyodide['version']}, licence "
-        f"{pyodide['license']} (Mozilla Public License 2.0, https://mozilla.org/MPL/2.0/); "
-        "CPython and its standard library are under the Python Software Foundation License "
-        "(https://docs.python.org/3/license.html). Source: https://github.com/pyodide/pyodide",
-        f"numpy ({assets.NUMPY_WHEEL}, pyodide/), built by the Pyodide project for Pyodide "
-        f"{pyodide['version']}, sha256 as in its pyodide-lock.json; BSD-3-Clause, its licence "
-        "text and the licences of what it bundles are inside the wheel "
-        "(numpy-2.0.2.dist-info/LICENSE.txt).",
+        (f"Pyodide {pyodide['version']} (pyodide/: the loader, the WebAssembly CPython 3.12 and "
+         f"its standard library), npm package pyodide@{pyodide['version']}, licence "
+         f"{pyodide['license']} (Mozilla Public License 2.0, https://mozilla.org/MPL/2.0/); "
+         "CPython and its standard library are under the Python Software Foundation License "
+         "(https://docs.python.org/3/license.html). Source: https://github.com/pyodide/pyodide"),
+        (f"numpy ({assets.NUMPY_WHEEL}, pyodide/), built by the Pyodide project for Pyodide "
+         f"{pyodide['version']}, sha256 as in its pyodide-lock.json; BSD-3-Clause, its licence "
+         "text and the licences of what it bundles are inside the wheel "
+         "(numpy-2.0.2.dist-info/LICENSE.txt)."),
     ]
     for name, version, text in bundle.licences():
         parts.append(f"{name} {version} (sheetgen-web.zip):\n\n{text.strip()}")

@@ -10,7 +10,8 @@ import puppeteer from "puppeteer-core";
 const job = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const browser = await puppeteer.launch({
   executablePath: job.chromium, headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions"],
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+         ...(job.args || [])],
 });
 const out = { requests: [], console: [], results: [] };
 try {
