@@ -28,8 +28,9 @@ try {
   const input = await page.$("#file");
   for (const [n, file] of job.files.entries()) {
     await input.uploadFile(file);
+    // The first file waits for Python to load too: minutes on a 2-core machine under load.
     await page.waitForFunction((k) => Number(document.body.dataset.checked || 0) >= k,
-                               { timeout: 60000 }, n + 1);
+                               { timeout: n ? 120000 : 300000 }, n + 1);
     const seen = await page.evaluate(() => ({
       state: document.body.dataset.state,
       status: document.getElementById("status").textContent,
