@@ -11,7 +11,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from browser.serve import drive, in_ci, require_assets, require_browser, serve, untimed
+from browser.serve import (
+    drive,
+    in_ci,
+    parts,
+    require_assets,
+    require_browser,
+    serve,
+    untimed,
+)
 
 from sheetgen.cli import main
 from sheetgen.verify.annotate import annotate
@@ -106,11 +114,6 @@ def test_the_marked_copy_is_the_commands(checked, tmp_path):
         assert got == parts(annotate(result, source, tmp_path / source.name)), source.name
     assert offered > len(names) // 2
 
-
-def parts(xlsx: Path) -> list[tuple[str, bytes]]:
-    """A package's parts in order, uncompressed: the browser's zlib deflates to other bytes."""
-    with zipfile.ZipFile(xlsx) as z:
-        return [(i.filename, z.read(i)) for i in z.infolist()]
 
 
 def test_the_page_asks_nothing_of_any_other_host(checked):

@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,13 @@ PUPPETEER = HERE / "node_modules" / "puppeteer-core"
 def untimed(report: str) -> str:
     """A report without its timings, the one thing that differs between two runs."""
     return re.sub(r"engine, \d+\.\d\d s\)", "engine, … s)", report)
+
+
+def parts(xlsx: Path) -> list[tuple[str, bytes]]:
+    """A package's parts in order, uncompressed: what a marked copy says, whatever zlib deflated
+    it (the browser's gives other bytes) and whenever its new parts were stamped."""
+    with zipfile.ZipFile(xlsx) as z:
+        return [(i.filename, z.read(i)) for i in z.infolist()]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
