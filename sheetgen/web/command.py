@@ -27,8 +27,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def page_options(args) -> dict:
-    """The page's options object: keyword arguments for the verifier and for its text report,
-    as `sheetgen verify` passes them (none yet beyond the defaults)."""
+    """The page's options object: keyword arguments for the verifier (`verify`) and for its text
+    report (`report.text`), as `sheetgen verify` passes them; none yet beyond the defaults. An
+    option both gain is one entry here (and its flag in `add_arguments`), e.g.
+    `"report": {"hints": args.hints}`."""
     return {"verify": {}, "report": {}}
 
 
