@@ -153,6 +153,13 @@ def make_parser() -> Parser:
                        description=verify_command.__doc__.split("\n")[0])
     verify_command.add_arguments(p)
     p.set_defaults(func=verify_command.run)
+
+    from .web import command as web_command
+
+    p = sub.add_parser("web", help="write a static page where students check their workbook in "
+                       "the browser", description=web_command.__doc__.split("\n")[0])
+    web_command.add_arguments(p)
+    p.set_defaults(func=web_command.run)
     return parser
 
 

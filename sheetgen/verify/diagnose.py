@@ -87,7 +87,7 @@ def _read(engine, table: Table, key, refs) -> dict[tuple[str, int], tuple]:
 
 def _by_repair(engine, table, key, name, want, needed, read):
     book, r = engine.book, key[1]
-    missing = [k for k in needed if k not in read]
+    missing = [k for k in sorted(needed) if k not in read]  # sorted: the same words every run
     cells = {}
     for n, off in missing:
         if n == "eta":

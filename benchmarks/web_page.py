@@ -1,0 +1,53 @@
+"""Time the self-check page: from opening it in a fresh headless chromium to the first report.
+
+    python benchmarks/web_page.py [--repeat 3] [FILE.xlsx]
+
+Writes the site with `sheetgen web` (the asset cache must be filled: `sheetgen web --fetch`),
+serves it on 127.0.0.1, and opens the page --repeat times, each in a new browser with an empty
+cache, checking FILE (default: the default workbook, built here). Prints the steps of each run
+and the load average, as the figure depends on what else the machine is doing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from browser.serve import drive, serve
+
+from sheetgen.cli import main as sheetgen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("file", nargs="?", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        book = args.file or tmp / "backprop.xlsx"
+        if args.file is None:
+            sheetgen(["build", "--no-plot", "-o", str(book)])
+        if sheetgen(["web", str(tmp / "site")]) != 0:
+            sys.exit(2)
+        with serve(tmp / "site") as url:
+            for n in range(args.repeat):
+                run = tmp / f"run{n}"
+                run.mkdir()
+                shown = drive({"chromium": shutil.which("chromium"), "url": url + "index.html",
+                               "files": [str(book.resolve())]}, run)
+                steps = ", ".join(f"{ms / 1000:.2f} s {text.split(' (')[0].rstrip('…')}"
+                                  for ms, text in shown["timings"])
+                load = os.getloadavg()[0]
+                print(f"run {n + 1}: report {shown['results'][0]['ms'] / 1000:.2f} s after "
+                      f"opening the page (load average {load:.1f}); {steps}")
+
+
+if __name__ == "__main__":
+    main()

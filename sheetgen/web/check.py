@@ -1,0 +1,51 @@
+"""What the page runs under Pyodide for one dropped workbook: the check `sheetgen verify` makes,
+its text report, and the marked copy `--annotate` writes, all in the browser's memory.
+
+`options` is the page's options object (`options.json` in the site): `verify` holds keyword
+arguments for the verifier, `report` for the text report, exactly as the command passes them, so
+an option the command gains (a hint level, a rubric) reaches the page by adding it there.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path, PurePath
+
+from ..package import PackageError
+from ..verify import report
+from ..verify.annotate import annotate
+from ..verify.command import check_one
+
+ENGINE = "builtin"  # no LibreOffice in a browser
+if sys.platform == "emscripten":
+    os.umask(0o022)  # Pyodide starts with 0o777, which makes every file written unreadable
+
+
+def check(data: bytes, name: str, options: dict) -> dict:
+    """The report of the workbook `data` called `name`: status, text, and the marked copy's bytes
+    (None for a workbook that could not be checked)."""
+    name = PurePath(name.replace("\\", "/")).name or "workbook.xlsx"
+    with tempfile.TemporaryDirectory(prefix="sheetgen-") as folder:
+        source = Path(folder) / name
+        # In the browser `data` is the page's Uint8Array, which Pyodide hands over as a proxy.
+        source.write_bytes(data.to_bytes() if hasattr(data, "to_bytes") else bytes(data))
+        result = check_one(source, {**options.get("verify", {}), "engine": ENGINE})
+        result.path = name
+        marked, why = None, ""
+        if result.status != "error":
+            target = Path(folder) / "marked" / name
+            target.parent.mkdir()
+            try:
+                marked = annotate(result, source, target).read_bytes()
+            except (PackageError, OSError) as e:
+                why = f"cannot write the marked copy: {e}"[:200]
+    return {"status": result.status, "text": report.text(result, **options.get("report", {})),
+            "marked": marked, "marked_name": marked_name(name), "marked_error": why}
+
+
+def marked_name(name: str) -> str:
+    """`ana.xlsx` -> `ana-marked.xlsx`: the download never takes the student's own file name."""
+    path = PurePath(name)
+    return f"{path.stem}-marked{path.suffix or '.xlsx'}"

