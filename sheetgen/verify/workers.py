@@ -16,10 +16,12 @@ from pathlib import Path
 from . import FileResult
 
 
-def check_all(paths: list[Path], options: dict, jobs: int, check) -> list[FileResult]:
-    """`check(path, options) -> FileResult` for every path, `jobs` at a time, in input order."""
+def check_all(paths: list[Path], options: dict, jobs: int, check, done=None) -> list[FileResult]:
+    """`check(path, options) -> FileResult` for every path, `jobs` at a time, in input order;
+    `done(result)`, if given, is called in this process as each file finishes."""
+    done = done or (lambda result: None)
     if jobs <= 1 or len(paths) <= 1:
-        return [check(path, options) for path in paths]
+        return [_done(done, check(path, options)) for path in paths]
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     results: list[FileResult | None] = [None] * len(paths)
     todo = list(enumerate(paths))[::-1]
@@ -35,9 +37,14 @@ def check_all(paths: list[Path], options: dict, jobs: int, check) -> list[FileRe
         ready = wait([*running, *(entry[2] for entry in running.values())])
         for sentinel, (process, k, receive) in list(running.items()):
             if receive in ready or sentinel in ready:
-                results[k] = _collect(process, receive, paths[k], options)
+                results[k] = _done(done, _collect(process, receive, paths[k], options))
                 del running[sentinel]
     return results
+
+
+def _done(done, result: FileResult) -> FileResult:
+    done(result)
+    return result
 
 
 def _work(check, path: Path, options: dict, send) -> None:
