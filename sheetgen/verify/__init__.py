@@ -23,7 +23,6 @@ from .identify import identify
 from .tables import find_regions
 from .values import XLError
 
-
 __all__ = ["DEFAULTS", "CannotCheck", "FileResult", "Finding", "TableResult", "verify"]
 
 LABELS = "t1 … ∂E/∂w8"

@@ -89,8 +89,8 @@ def check_blocks(engine, table, lines: list[Line], rtol: float, atol: float) -> 
             shown = v.code if isinstance(v, XLError) else number(v, want) if type(v) is float \
                 else repr(v)
             bad.setdefault((line.block, "wrong"), []).append(
-                (line, f"{book.address(line.key, sheet=False)} gives {shown} where the first "
-                       f"iteration's value is {number(want, v if type(v) is float else None)}"))
+                (line, (f"{book.address(line.key, sheet=False)} gives {shown} where the first "
+                       f"iteration's value is {number(want, v if type(v) is float else None)}")))
     result.causes = [_finding(book, table, block, kind, members)
                      for (block, kind), members in bad.items()]
     result.status = "pass" if not result.causes else "fail"

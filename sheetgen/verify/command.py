@@ -170,7 +170,6 @@ def check_one(path: Path, options: dict) -> FileResult:
 
 def run(args) -> int:
     from ..files import atomic_write, check_output_path
-
     from .gradescope import to_json as gradescope_json
 
     _check_options(args)

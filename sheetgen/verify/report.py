@@ -107,7 +107,6 @@ def text(result: FileResult, rubric=DEFAULT_RUBRIC) -> str:
         parts += [f"{len(found)} distinct mistake(s)"] if found else []
         summary = ", ".join(parts)
     lines = [f"{head} ({summary}; {result.engine} engine, {result.seconds:.2f} s)"]
-    lines += _wrap(score_line(result, rubric), "  ", "    ")
     if found:
         lines += _wrap("tables: " + "; ".join(_table(t) for t in result.tables), "  ", "    ")
     for t in result.tables:
@@ -123,6 +122,8 @@ def text(result: FileResult, rubric=DEFAULT_RUBRIC) -> str:
         lines.append(f"  the errors spread to {spread:,} more cells that read them")
     for note in result.notes:
         lines += _wrap(f"note: {note}", "  ", "    ")
+    if result.status != "error":
+        lines += _wrap(score_line(result, rubric), "  ", "    ")
     return "\n".join(lines)
 
 

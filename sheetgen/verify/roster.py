@@ -30,8 +30,8 @@ def owner(result, students: list[Student]) -> tuple[Student | None, list[str]]:
     given = result.facts.get("properties", {}).get(PROPERTY)
     named = by_file_name(result.path, students)
     if given is not None and given not in ids:
-        return named, [f"roster: its properties name the id {given[:64]!r}, which is not on the "
-                       "roster"]
+        return named, [(f"roster: its properties name the id {given[:64]!r}, which is not on the "
+                       "roster")]
     if given is not None:
         notes = [] if named in (None, ids[given]) else [
             f"roster: its properties name {given} but its file name names {named.id}"]
