@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 import re
 
+from .. import network as net
+
 LEVELS = ("none", "where", "why", "formula")
 DEFAULT = "why"
 
@@ -22,8 +24,13 @@ _RULES = r"(?:the chain rule|the forward pass|the update rule|copying the row ab
 _NEEDS = re.compile(rf"( where {_RULES} needs )(.*?)(?=; |$)")
 _LACKS = re.compile(rf"\blacks (.*?)(, which {_RULES} needs)")
 _NOUN = re.compile(r"^(a sum|a difference|a product|a quotient)\b")
-# a cell as the verifier names one: `a_h2 (column L)`, `w3 3 rows up (column G)`, `η (G19)`
-_CELL = re.compile(r"\S+(?: one row up| \d+ rows (?:up|down))? \([^()]*\)")
+# a cell as the verifier names one: `a_h2 (column L)`, `w3 3 rows up (column G)`, `η (G19)`,
+# `B2 (outside the table)`: a label or an address, then where it is
+_ADDRESS = r"(?:(?:'(?:[^']|'')*'|[^\s'!()*+/^&=<>-]+)!)?\$?[A-Z]{1,3}\$?\d+"
+_LABEL = "|".join(re.escape(label) for label in sorted(
+    set(net.LABELS.values()) | {"η"}, key=len, reverse=True))
+_CELL = re.compile(rf"(?:{_LABEL}|{_ADDRESS})(?: one row up| \d+ rows (?:up|down))? "
+                   rf"\((?:column [A-Z]{{1,3}}|{_ADDRESS}|outside the table)\)")
 _LIST = re.compile(rf"{_CELL.pattern}(?:(?:, | and ){_CELL.pattern})*")
 
 

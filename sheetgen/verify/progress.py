@@ -21,7 +21,7 @@ class Live:
         stderr = stderr or sys.stderr
         self.bar = None
         if total > 1 and stderr.isatty():
-            self.bar = tqdm(total=total, file=stderr, unit="file", leave=False,
+            self.bar = tqdm(total=total, file=stderr, unit="file", leave=False, mininterval=0,
                             dynamic_ncols=True)
 
     def done(self, result) -> None:

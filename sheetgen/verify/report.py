@@ -157,8 +157,8 @@ def to_csv(results: list[FileResult], rubric=DEFAULT_RUBRIC) -> str:
         s = grade(r.tally, rubric)
         writer.writerow([_cell(x) for x in (r.path, r.status.upper(), len(r.tables),
                                             len(found), first)]
-                        + [f"{s.points:.4g}", f"{s.max_points:.4g}"]
-                        + [f"{p.points:.4g}" for p in s.parts])
+                        + [f"{round(x, 3):g}" for x in (s.points, s.max_points)]
+                        + [f"{round(p.points, 3):g}" for p in s.parts])
     return out.getvalue()
 
 
