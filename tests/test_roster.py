@@ -16,8 +16,8 @@ import pytest
 
 from sheetgen import network as net
 from sheetgen.cli import main
-from sheetgen.verify import verify
 from sheetgen.verify import roster as R
+from sheetgen.verify import verify
 from sheetgen.verify.facts import properties
 from sheetgen.workbook.roster import PROPERTY, RosterError, Student, draw, read, seed
 

@@ -72,7 +72,7 @@ def issue_class(tmp_path_factory):
     for path in sorted(STUDENTS.glob("*.xlsx")):
         shutil.copy(path, folder / path.name)
     shutil.copy(folder / "student12.xlsx", folder / "copied.xlsx")
-    blank, key = build(folder, "blank.xlsx", ["--iterations", "20", "--no-plot"])
+    _, key = build(folder, "blank.xlsx", ["--iterations", "20", "--no-plot"])
     half_filled(key, folder / "half.xlsx")
     return folder
 
