@@ -4,7 +4,7 @@
     >>> result = verify("output/backprop.xlsx")
     >>> result.status, [t.name for t in result.tables]
 
-`verify` returns a `FileResult`: status pass / fail / error, one `TableResult` per iteration
+`verify` returns a `FileResult`: status pass / incomplete / fail / error, one `TableResult` per iteration
 table with its root causes (`Finding`s), and notes such as a stale file. The command
 `sheetgen verify` (module `command`) prints these, in text, JSON or JUnit XML.
 """
