@@ -102,6 +102,8 @@ def cmd_build(args) -> int:
     rates = len(settings.learning_rates)
     steps = settings.iterations
     size = f"{rates} learning rate{'s' * (rates > 1)} × {steps} iteration{'s' * (steps > 1)}"
+    if args.roster:
+        return _build_class(args, workbook, settings, start)
     if args.exercise:
         path, key = build_exercise(workbook, settings)
         print(f"wrote the exercise {path} and its answer key {key} ({size}) "
@@ -111,6 +113,22 @@ def cmd_build(args) -> int:
         print(f"wrote {path} ({size}) in {time.perf_counter() - start:.2f} s")
     if plot:
         print(f"wrote {plot_loss_curves(plot, settings)}")
+    return 0
+
+
+def _build_class(args, workbook: Path, settings, start: float) -> int:
+    """`build --exercise --roster CSV`: one exercise and one key per student (issue 19)."""
+    from .workbook.roster import RosterError, build_class, read
+
+    if not args.exercise:
+        raise UsageError("sheetgen build: --roster makes one exercise per student; it needs "
+                         "--exercise")
+    try:
+        built = build_class(workbook, settings, read(args.roster))
+    except RosterError as e:
+        raise UsageError(f"sheetgen build: {e}") from None
+    print(f"wrote {len(built)} exercises and their answer keys, {built[0][0].name} … "
+          f"{built[-1][1].name}, in {workbook.parent} in {time.perf_counter() - start:.2f} s")
     return 0
 
 
@@ -138,6 +156,11 @@ def make_parser() -> Parser:
                    help="write the exercise (the cells a student writes left empty; default "
                         f"{DEFAULT_EXERCISE}) and its answer key, the full workbook, beside it as "
                         "NAME-key.xlsx; no PNG unless --plot is given")
+    p.add_argument("--roster", type=Path, metavar="CSV",
+                   help="with --exercise: one exercise and key per student of the CSV (columns "
+                        "id, name), NAME-<id>.xlsx and NAME-<id>-key.xlsx, with inputs, targets "
+                        "and initial weights drawn from the id (a stable hash) and the id in the "
+                        "document properties")
     add_network_options(p)
     p.set_defaults(func=cmd_build)
 

@@ -29,7 +29,9 @@ def findings(path) -> list:
 def test_the_blank_exercise_says_what_is_empty_in_three_lines(tmp_path):
     exercise(tmp_path / "blank.xlsx", filled_rows=0)
     result = verify(tmp_path / "blank.xlsx")
-    assert result.status == "fail" and len(result.tables) == 1 and result.tables[0].rows == ROWS
+    # issue 19: all that is wrong is cells still empty: INCOMPLETE, not FAIL
+    assert result.status == "incomplete" and len(result.tables) == 1
+    assert result.tables[0].rows == ROWS
     first_row = ("J6:M6, R6:AF6 (h1 … ∂E/∂w8; 19 cells) are still empty: write row 6's "
                  "formulas, the forward pass, then the chain rule")
     updates = ("F7:I7, N7:Q7 (w1 … w8; 8 cells) are still empty: write the update rule, "
@@ -37,7 +39,7 @@ def test_the_blank_exercise_says_what_is_empty_in_three_lines(tmp_path):
     fill = "F7:AF105 (w1 … ∂E/∂w8; 2,665 cells) are still empty: fill rows 6 and 7 down to row 105"
     assert [f.message for f in findings(tmp_path / "blank.xlsx")] == [first_row, updates, fill]
     assert all(not f.fix for f in findings(tmp_path / "blank.xlsx"))  # no answers handed out
-    assert len(report.text(result).splitlines()) == 5
+    assert len(report.text(result).splitlines()) == 6  # and the score line
 
 
 def test_the_first_row_written(tmp_path):
@@ -98,12 +100,16 @@ def test_the_built_exercise_and_its_key(tmp_path, capsys, network):
     capsys.readouterr()
     assert verify(key).status == "pass"
     result = verify(exercise_path)
-    assert result.status == "fail" and len(result.tables) == 6
+    # issue 19: INCOMPLETE, and the Backprop sheet's blocks are judged too, as a seventh table
+    assert result.status == "incomplete" and len(result.tables) == 7
+    lines = {"classic": 29, "biases": 29, "trained": 31}[network]  # ∂E/∂b1, ∂E/∂b2 in 6 and 3
+    assert result.tables[-1].sheet == "Backprop" and result.tables[-1].cells == lines
     mistakes = report.mistakes(result)
     assert [m.first.words.split(":")[1].strip() for m in mistakes] == [
         "write row 6's formulas, the forward pass, then the chain rule",
         "write the update rule, w − η·∂E/∂w of the row above",
         "fill rows 6 and 7 down to row 105",
+        "write each line's formula for its first-iteration value",
     ]
     network_of = result.tables[0]
     empty = sum(f.count for f in network_of.causes)
@@ -143,7 +149,7 @@ def test_the_worked_example_preset_verifies(tmp_path, capsys):
     assert main(["build", "--preset", "mazur", "-o", str(path), "--no-plot"]) == 0
     capsys.readouterr()
     result = verify(path)
-    assert result.status == "pass" and [t.eta for t in result.tables] == [0.5]
+    assert result.status == "pass" and [t.eta for t in result.tables] == [0.5, None]  # + blocks
     assert result.tables[0].cells == 33 * 100  # b1 and b2 are columns of its table
 
 

@@ -44,7 +44,7 @@ def test_a_mistake_copied_down_200_rows_is_one_finding(tmp_path):
                              f"rule needs a_h2 (column {letter(info['cols']['a_h2'])})")
     assert finding.fix == right(tmp_path, "dw3", rows[0])
     lines = report.text(result).splitlines()
-    assert len(lines) == 6 and lines[3].strip().startswith(f"{col}{rows[0]} is  =")
+    assert len(lines) == 7 and lines[3].strip().startswith(f"{col}{rows[0]} is  =")  # + score
 
 
 def test_an_operator_mistake_is_named(tmp_path):

@@ -72,4 +72,4 @@ def test_the_common_mistake_reads_as_one_line_per_workbook(students):
                         "*J33*(1-J33)*C33")
     assert lines[4] == ("      write   =((R33-A33)*R33*(1-R33)*N33 + (T33-B33)*T33*(1-T33)*P33)"
                         "*L33*(1-L33)*C33")
-    assert len(lines) == 9
+    assert len(lines) == 10 and lines[-1].startswith("  score ")  # issue 19: the score last

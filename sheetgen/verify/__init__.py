@@ -4,7 +4,7 @@
     >>> result = verify("output/backprop.xlsx")
     >>> result.status, [t.name for t in result.tables]
 
-`verify` returns a `FileResult`: status pass / fail / error, one `TableResult` per iteration
+`verify` returns a `FileResult`: status pass / incomplete / fail / error, one `TableResult` per iteration
 table with its root causes (`Finding`s), and notes such as a stale file. The command
 `sheetgen verify` (module `command`) prints these, in text, JSON or JUnit XML.
 """
@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import verdict
 from .book import CannotCheck, open_book
 from .check import Finding, TableResult, check_table
 from .engine import ENGINES
@@ -31,13 +32,17 @@ DEFAULTS = {"engine": "builtin", "rtol": 1e-9, "atol": 1e-12, "max_rows": 10_000
 @dataclass
 class FileResult:
     path: str
-    status: str  # pass | fail | error
+    status: str  # pass | incomplete | fail | error
     reason: str = ""  # why the file cannot be checked, in one sentence
     engine: str = "builtin"
     seconds: float = 0.0
     tables: list[TableResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)  # the workbook's sheet names, in order
+    # issue 19: right cells per rubric part (`score.grade` makes the score), and what
+    # `--roster` and `--similar` read (`facts`)
+    tally: dict[str, list[int]] = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         out = {k: v for k, v in self.__dict__.items() if k != "tables"}
@@ -67,11 +72,11 @@ def verify(
             )
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
         result.notes = notes + stale_notes(evaluator)
+        verdict.complete(result, evaluator, tables, rtol, atol)
     except (CannotCheck, LibreOfficeError) as e:
         result.reason = str(e)
+        result.status = "error"
     else:
-        statuses = {t.status for t in result.tables}
-        result.status = "fail" if "fail" in statuses else "error" if "error" in statuses else "pass"
         if result.status == "error":
             result.reason = "; ".join(f"{t.name}: {t.reason}" for t in result.tables if t.reason)
     result.seconds = time.perf_counter() - start

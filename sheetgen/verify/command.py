@@ -1,6 +1,7 @@
 """Check backprop workbooks against the NumPy reference and name the first wrong cells.
 
-Exit code 0 when every file passes, 1 when a workbook is wrong, 2 when a file cannot be checked.
+Exit codes: 0 every file passes; 1 some file is FAIL or INCOMPLETE (whatever the others are);
+2 no file is, but some file cannot be checked (each such file has its own line), or bad options.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="evaluate formulas in process, or recalculate in LibreOffice headless "
         f"(default {DEFAULTS['engine']})",
     )
+    add_grading_arguments(p)
     p.add_argument(
         "--max-rows",
         type=int,
@@ -76,6 +78,85 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"refuse tables longer than N rows (default {DEFAULTS['max_rows']:,})",
     )
+
+
+# --- issue 19: scores, hints, roster, similarity, a class run that reads as it goes ---------
+
+
+def add_grading_arguments(p: argparse.ArgumentParser) -> None:
+    from .hints import DEFAULT, LEVELS
+
+    p.add_argument("--hints", choices=LEVELS, default=DEFAULT,
+                   help="how much each finding tells: none (verdict and score), where (the "
+                        "cells), why (and why, in words), formula (and the formula to write: for "
+                        f"the teacher). Below formula no formula the student has not written is "
+                        f"shown, in any output (default {DEFAULT})")
+    p.add_argument("--rubric", type=Path, metavar="TOML",
+                   help="points per part, from a TOML file ([points] forward, loss, "
+                        "output_gradients, hidden_gradients, updates, filled_down, blocks; "
+                        "default 20, 10, 15, 20, 10, 10, 15 of 100, partial credit by the share "
+                        "of right cells)")
+    p.add_argument("--gradescope", type=Path, metavar="JSON",
+                   help="also write Gradescope's autograder results.json for the one FILE "
+                        "(default: none)")
+    p.add_argument("--roster", type=Path, metavar="CSV",
+                   help="check that each file starts from its student's values (columns id, "
+                        "name; a file is matched by the id in its document properties, else by "
+                        "its file name, <id>.xlsx or <anything>-<id>.xlsx)")
+    p.add_argument("--similar", action="store_true",
+                   help="list pairs of files that share what independent work would not "
+                        "(starting values, wrong formulas, stored values, author, creation time)")
+
+
+def _grading(args):
+    """The rubric and the roster's students, read before any file is checked."""
+    from ..workbook.roster import RosterError, draw, read
+    from .rubric import DEFAULT, RubricError, load
+
+    try:
+        rubric = load(args.rubric) if args.rubric else DEFAULT
+        students = read(args.roster) if args.roster else None
+    except (RubricError, RosterError) as e:
+        raise UsageError(f"sheetgen verify: {e}") from None
+    if args.gradescope and len(args.files) != 1:
+        raise UsageError("sheetgen verify: --gradescope writes the results of one FILE; "
+                         f"{len(args.files)} given")
+    draws = {s.id: draw(s.id).values() for s in students} if students else None
+    return rubric, students, draws
+
+
+def _live(args, rubric, students, draws):
+    """The callback that prints each file's report as it is checked (text mode)."""
+    from . import hints
+    from . import roster as R
+    from .progress import Live
+
+    def render(result) -> str:
+        if students:
+            R.check(result, students, draws)
+        return "" if args.json else report.text(hints.apply(result, args.hints), rubric)
+
+    return Live(len(args.files), render, show)
+
+
+def _finish(args, results, rubric) -> list:
+    """The summary, the similar pairs and the JSON, after every file is checked."""
+    from . import hints
+    from .progress import summary
+    from .similar import pairs
+
+    found = pairs(results) if args.similar else []
+    shown = [hints.apply(r, args.hints) for r in results]
+    if args.json:
+        extra = {"similar": [p.to_dict() for p in found]} if args.similar else {}
+        show(report.to_json(shown, rubric, extra))
+    else:
+        if len(results) > 1:
+            show(summary(results, rubric))
+        if args.similar:
+            show("\n".join(p.line() for p in found) or "similar: no pair of files shares what "
+                 "independent work would not")
+    return shown
 
 
 def check_one(path: Path, options: dict) -> FileResult:
@@ -93,16 +174,25 @@ def check_one(path: Path, options: dict) -> FileResult:
 
 def run(args) -> int:
     from ..files import atomic_write
+    from .gradescope import to_json as gradescope_json
 
     _check_options(args)
+    rubric, students, draws = _grading(args)
     _check_outputs(args)
     options = {"engine": args.engine, "rtol": args.rtol, "atol": args.atol, "max_rows": args.max_rows}
     with stop_on_sigterm():
-        results = check_all(args.files, options, args.jobs, check_one)
-        show(report.to_json(results) if args.json else "\n".join(map(report.text, results)))
-        for path, render in ((args.junit, report.junit), (args.csv, report.to_csv)):
+        live = _live(args, rubric, students, draws)
+        try:
+            results = check_all(args.files, options, args.jobs, check_one, done=live.done)
+        finally:
+            live.close()
+        shown = _finish(args, results, rubric)
+        for path, render in ((args.junit, lambda: report.junit(shown, rubric)),
+                             (args.csv, lambda: report.to_csv(shown, rubric)),
+                             (args.gradescope,
+                              lambda: gradescope_json(results[0], rubric, shown[0]))):
             if path:
-                data = render(results)
+                data = render()
                 with atomic_write(path) as f:
                     f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
         code = report.exit_code(results)
@@ -137,7 +227,8 @@ def _check_outputs(args) -> None:
 
     inputs = [os.stat(f) for f in args.files if os.path.exists(f)]
     named: dict[Path, str] = {}
-    for option, path in (("--junit", args.junit), ("--csv", args.csv)):
+    for option, path in (("--junit", args.junit), ("--csv", args.csv),
+                         ("--gradescope", args.gradescope)):
         if not path:
             continue
         target = check_output_path(path).resolve()

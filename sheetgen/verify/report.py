@@ -19,17 +19,21 @@ from xml.etree import ElementTree as ET
 
 from ..text import printable
 from . import FileResult
+from .rubric import DEFAULT as DEFAULT_RUBRIC
+from .score import grade
 
 WIDTH = 200
 SHOWN = 10  # distinct mistakes listed per workbook in the text report; JSON has them all
 _SURROGATE = re.compile("[\ud800-\udfff]")
-CSV_COLUMNS = ("file", "status", "tables", "findings", "first_finding")
+CSV_COLUMNS = ("file", "status", "tables", "findings", "first_finding", "score", "max_score")
 
 
 def exit_code(results: list[FileResult]) -> int:
-    """0 when every file passes, 1 when some file is wrong, 2 when some file cannot be checked."""
+    """0 when every file passes; 1 when some file is FAIL or INCOMPLETE (whatever the others);
+    2 when none is, but some file cannot be checked. A file that cannot be checked never hides
+    the verdicts of the others: each has its own line."""
     statuses = {r.status for r in results}
-    return 2 if "error" in statuses else 1 if "fail" in statuses else 0
+    return 1 if statuses & {"fail", "incomplete"} else 2 if "error" in statuses else 0
 
 
 @dataclass
@@ -77,8 +81,16 @@ def _formulas(f) -> list[str]:
     return [head + mine, f"      write{pad} {f.fix}"]
 
 
-def text(result: FileResult) -> str:
-    """A short report: one line per file, then each distinct mistake of a wrong workbook."""
+def score_line(result: FileResult, rubric=DEFAULT_RUBRIC) -> str:
+    """`score 72.5/100: forward 20/20, loss 10/10, ...` (the rubric's parts, short names)."""
+    s = grade(result.tally, rubric)
+    parts = ", ".join(f"{p.name.replace('_', ' ')} {p.points:.3g}/{p.max_points:.3g}"
+                      for p in s.parts if p.max_points)
+    return f"score {s.text}: {parts}"
+
+
+def text(result: FileResult, rubric=DEFAULT_RUBRIC) -> str:
+    """A short report: one line per file, its score, then each distinct mistake."""
     head = f"{printable(result.path)}: {result.status.upper()}"
     if result.status == "error" and not result.tables:
         return "\n".join(_wrap(f"{head}: {result.reason}", "", "    "))
@@ -88,10 +100,12 @@ def text(result: FileResult) -> str:
     cells = sum(t.cells for t in result.tables if t.status != "error")
     wrong = sum(t.status == "fail" for t in result.tables)
     unchecked = sum(t.status == "error" for t in result.tables)
+    missing = sum(t.status == "incomplete" for t in result.tables)
     if result.status == "pass":
         summary = f"{n} table(s), {rows:,} rows, {cells:,} cells"
     else:
         parts = [f"{wrong} of {n} table(s) wrong"] if wrong else []
+        parts += [f"{missing} of {n} incomplete"] if missing else []
         parts += [f"{unchecked} of {n} cannot be checked"] if unchecked else []
         parts += [f"{len(found)} distinct mistake(s)"] if found else []
         summary = ", ".join(parts)
@@ -113,6 +127,8 @@ def text(result: FileResult) -> str:
         lines.append(f"  the errors spread to {spread:,} more cells that read them")
     for note in result.notes:
         lines += _wrap(f"note: {note}", "  ", "    ")
+    if result.status != "error":
+        lines += _wrap(score_line(result, rubric), "  ", "    ")
     return "\n".join(lines)
 
 
@@ -134,28 +150,33 @@ def _table(t) -> str:
     return f"{t.name} ({t.rows} rows{eta}, {t.status})"
 
 
-def to_json(results: list[FileResult]) -> str:
+def to_json(results: list[FileResult], rubric=DEFAULT_RUBRIC, extra: dict | None = None) -> str:
     """The results as JSON; a non-UTF-8 file name keeps its bytes as `\\udcXX` escapes (which
     Python reads back, and os.fsencode turns into the name's bytes)."""
+    files = [r.to_dict() | {"score": grade(r.tally, rubric).to_dict()} for r in results]
     text = json.dumps(
-        {"exit_code": exit_code(results), "files": [r.to_dict() for r in results]},
+        {"exit_code": exit_code(results), "files": files} | (extra or {}),
         ensure_ascii=False,
         indent=2,
     )
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-def to_csv(results: list[FileResult]) -> str:
-    """One row per workbook for a gradebook: file, status, tables, findings, first finding."""
+def to_csv(results: list[FileResult], rubric=DEFAULT_RUBRIC) -> str:
+    """One row per workbook for a gradebook: file, status, tables, findings, first finding,
+    score, the most it could be, then the points of each part of the rubric."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + tuple(rubric.points))
     for r in results:
         found = mistakes(r)
         first = r.reason if r.status == "error" and not r.tables else (
             found[0].line() if found else next((t.reason for t in r.tables if t.reason), ""))
+        s = grade(r.tally, rubric)
         writer.writerow([_cell(x) for x in (printable(r.path), r.status.upper(), len(r.tables),
-                                            len(found), first)])
+                                            len(found), first)]
+                        + [f"{round(x, 3):g}" for x in (s.points, s.max_points)]
+                        + [f"{round(p.points, 3):g}" for p in s.parts])
     return out.getvalue()
 
 
@@ -165,9 +186,14 @@ def _cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def junit(results: list[FileResult]) -> bytes:
-    """JUnit XML: one test suite, one test case per table (per file when it cannot be read)."""
+def junit(results: list[FileResult], rubric=DEFAULT_RUBRIC) -> bytes:
+    """JUnit XML: one test suite, one test case per table (per file when it cannot be read);
+    an incomplete table is a failure; each file's score is a property of the suite."""
     suite = ET.Element("testsuite", name="sheetgen verify")
+    properties = ET.SubElement(suite, "properties")
+    for r in results:
+        ET.SubElement(properties, "property", name=f"score {printable(r.path)}",
+                      value=grade(r.tally, rubric).text)
     counts = {"tests": 0, "failures": 0, "errors": 0}
     total = 0.0
     for r in results:
@@ -184,14 +210,15 @@ def junit(results: list[FileResult]) -> bytes:
             if status == "error":
                 counts["errors"] += 1
                 ET.SubElement(case, "error", message=reason or "cannot check").text = reason
-            elif status == "fail":
+            elif status in ("fail", "incomplete"):
                 counts["failures"] += 1
                 lines = []
                 for f in t.causes:
                     lines += [f.message, *(x.strip() for x in _formulas(f))]
                 lines += [t.spread] if t.spread else []
                 ET.SubElement(
-                    case, "failure", message=t.causes[0].message if t.causes else "wrong"
+                    case, "failure", message=(f"{status}: " if status != "fail" else "") + (
+                        t.causes[0].message if t.causes else "wrong"), type=status
                 ).text = "\n".join(lines)
     for k, v in counts.items():
         suite.set(k, str(v))

@@ -29,14 +29,16 @@ class Stopped(KeyboardInterrupt):
         self.code = 128 + signum
 
 
-def check_all(paths: list[Path], options: dict, jobs: int, check) -> list[FileResult]:
-    """`check(path, options) -> FileResult` for every path, `jobs` at a time, in input order."""
+def check_all(paths: list[Path], options: dict, jobs: int, check, done=None) -> list[FileResult]:
+    """`check(path, options) -> FileResult` for every path, `jobs` at a time, in input order;
+    `done(result)`, if given, is called in this process as each file finishes."""
+    done = done or (lambda result: None)
     if jobs <= 1 or len(paths) <= 1:
-        return [check(path, options) for path in paths]
+        return [_done(done, check(path, options)) for path in paths]
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     running: dict = {}  # process sentinel -> (process, index, receiving end)
     try:
-        return _run(ctx, paths, options, jobs, check, running)
+        return _run(ctx, paths, options, jobs, check, running, done)
     finally:  # Ctrl-C, SIGTERM or an error here: no worker outlives the command
         for process, _, receive in running.values():
             if process.is_alive():
@@ -49,7 +51,7 @@ def check_all(paths: list[Path], options: dict, jobs: int, check) -> list[FileRe
             receive.close()
 
 
-def _run(ctx, paths, options, jobs, check, running) -> list[FileResult]:
+def _run(ctx, paths, options, jobs, check, running, done) -> list[FileResult]:
     results: list[FileResult | None] = [None] * len(paths)
     todo = list(enumerate(paths))[::-1]
     while todo or running:
@@ -68,9 +70,14 @@ def _run(ctx, paths, options, jobs, check, running) -> list[FileResult]:
         ready = wait([*running, *(entry[2] for entry in running.values())])
         for sentinel, (process, k, receive) in list(running.items()):
             if receive in ready or sentinel in ready:
-                results[k] = _collect(process, receive, paths[k], options)
+                results[k] = _done(done, _collect(process, receive, paths[k], options))
                 del running[sentinel]
     return results
+
+
+def _done(done, result: FileResult) -> FileResult:
+    done(result)
+    return result
 
 
 def _work(check, path: Path, options: dict, send) -> None:

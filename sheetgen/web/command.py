@@ -35,7 +35,7 @@ def page_options(args) -> dict:
 
 
 def run(args) -> int:
-    from ..cli import UsageError
+    from ..usage import UsageError
     from .site import SiteError, write_site
 
     cache = args.assets or assets.default_cache()

@@ -65,10 +65,12 @@ def key_path(path: str | os.PathLike) -> Path:
     return key_path(path)
 
 
-def build_exercise(path: str | os.PathLike, settings: Settings | None = None) -> tuple[Path, Path]:
+def build_exercise(path: str | os.PathLike, settings: Settings | None = None,
+                   properties: dict[str, str] | None = None) -> tuple[Path, Path]:
     """Write the exercise for `settings` to `path` and its answer key, the full workbook (the
     same bytes as `build`), to `key_path(path)`. Both are made and both paths checked before
-    either is written. Returns (exercise, key)."""
+    either is written; `properties` are custom document properties of both. Returns (exercise,
+    key)."""
     from ..files import OutputError, check_output_path
     from .writer import prepare, save
 
@@ -76,6 +78,6 @@ def build_exercise(path: str | os.PathLike, settings: Settings | None = None) ->
     exercise, key = Path(path), key_path(path)
     if check_output_path(key).resolve() == check_output_path(exercise).resolve():
         raise OutputError(f"the exercise {exercise} and its key {key} are the same file")
-    ready = prepare(settings, exercise=True), prepare(settings)
+    ready = prepare(settings, True, properties), prepare(settings, False, properties)
     save(key, ready[1])
     return save(exercise, ready[0]), key

@@ -18,7 +18,8 @@ from .. import network as net
 from .layout import FIRST_ROW, last_row
 
 LEGEND = "fill in"  # a cell in the fill-in style, in row 3, and what it means beside it
-LEGEND_NOTE = "= yours to write. Check your workbook with: sheetgen verify FILE"
+LEGEND_NOTE = ("= yours to write. Check your workbook with: sheetgen verify --hints why FILE "
+               "(where and why, not the answer)")
 
 
 def is_blank(q: net.Quantity, row: int) -> bool:

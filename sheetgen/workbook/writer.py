@@ -56,13 +56,15 @@ def write(path: Path, settings: Settings, exercise: bool = False) -> Path:
     return save(path, prepare(settings, exercise))
 
 
-def prepare(settings: Settings, exercise: bool = False) -> Prepared:
-    """Everything that can fail on bad settings, done before any file is opened."""
+def prepare(settings: Settings, exercise: bool = False,
+            properties: dict[str, str] | None = None) -> Prepared:
+    """Everything that can fail on bad settings, done before any file is opened. `properties`:
+    custom document properties (the roster's student id)."""
     settings.check()
     settings = settings.as_stored()  # every number as its cell will hold it
     values = compute(settings)
     book = Book(None, None, settings, values.exercise() if exercise else values, exercise)
-    return Prepared(skeleton(book), book)
+    return Prepared(skeleton(book, properties), book)
 
 
 def save(path: Path, prepared: Prepared) -> Path:
@@ -72,12 +74,14 @@ def save(path: Path, prepared: Prepared) -> Path:
     return Path(path)
 
 
-def skeleton(book: Book) -> bytes:
+def skeleton(book: Book, properties: dict[str, str] | None = None) -> bytes:
     """The whole workbook as XlsxWriter writes it, each table holding only its first row (its
     first two in the exercise)."""
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
     wb.set_properties({"created": FIXED_TIME})
+    for name, value in (properties or {}).items():
+        wb.set_custom_property(name, value)
     book = replace(book, wb=wb, f=make_formats(wb))
     backprop_sheet(book)
     for k in range(len(book.settings.learning_rates)):

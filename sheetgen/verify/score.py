@@ -1,0 +1,95 @@
+"""Scores: the share of each part's cells that are right, weighted by the rubric's points.
+
+A cell is right when it is no root cause: a cell that is wrong only because it reads a wrong
+one (the spread) holds the right formula and earns its credit. Empty cells are not right.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rubric import DEFAULT, PARTS, Rubric
+
+FORWARD = {"h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2"}
+LOSS = {"E1", "E2", "E_total"}
+OUTPUT_BLOCK, HIDDEN_BLOCK = 3, 6  # the chain-rule blocks of the output and hidden gradients
+
+
+def part_of(q, k: int) -> str | None:
+    """The rubric part of quantity `q`'s cell in the table's row number `k` (0 = first)."""
+    if q.is_input:
+        return None  # given values copied down: nothing to grade
+    if k == 0:
+        if q.name in FORWARD:
+            return "forward"
+        if q.name in LOSS:
+            return "loss"
+        return {OUTPUT_BLOCK: "output_gradients", HIDDEN_BLOCK: "hidden_gradients"}.get(q.block)
+    return "updates" if k == 1 and q.is_updated else "filled_down"
+
+
+def tally(table, result) -> dict[str, list[int]]:
+    """part -> [right cells, cells] of one checked table (`identify.Table`, `TableResult`)."""
+    counts: dict[str, list[int]] = {}
+    wrong = {key for f in result.causes for key in f.keys}
+    everything = any(f.kind == "pasted-table" for f in result.causes)
+    for q in table.network.columns:
+        for k, r in enumerate(table.rows):
+            part = part_of(q, k)
+            if part is None:
+                continue
+            c = counts.setdefault(part, [0, 0])
+            c[1] += 1
+            c[0] += not everything and table.key(q.name, r) not in wrong
+    return counts
+
+
+def add(into: dict[str, list[int]], more: dict[str, list[int]]) -> dict[str, list[int]]:
+    for part, (right, total) in more.items():
+        c = into.setdefault(part, [0, 0])
+        c[0] += right
+        c[1] += total
+    return into
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str  # the rubric's key
+    title: str
+    points: float
+    max_points: float
+    right: int
+    cells: int
+
+    @property
+    def line(self) -> str:
+        found = f"{self.right:,} of {self.cells:,} cells right" if self.cells else (
+            "not found in this workbook")
+        return f"{self.title}: {self.points:.4g}/{self.max_points:.4g} ({found})"
+
+
+@dataclass(frozen=True)
+class Score:
+    points: float
+    max_points: float
+    parts: tuple[Part, ...]
+
+    def to_dict(self) -> dict:
+        return {"score": round(self.points, 4), "max_score": self.max_points,
+                "parts": [p.__dict__ | {"points": round(p.points, 4)} for p in self.parts]}
+
+    @property
+    def text(self) -> str:
+        return f"{self.points:.4g}/{self.max_points:.4g}"
+
+
+def grade(counts: dict[str, list[int]], rubric: Rubric = DEFAULT) -> Score:
+    """The score of a file from its cells' tally: every part of the rubric, found or not."""
+    parts = []
+    for name, (title, _) in PARTS.items():
+        most = rubric.points[name]
+        right, cells = counts.get(name, (0, 0))
+        share = right / cells if cells else 0.0
+        if not rubric.partial:
+            share = float(cells > 0 and right == cells)
+        parts.append(Part(name, title, most * share, most, right, cells))
+    return Score(sum(p.points for p in parts), rubric.total, tuple(parts))
