@@ -32,7 +32,7 @@ def test_a_newline_in_a_file_name_cannot_forge_a_line(tmp_path, capsys, monkeypa
     assert out.startswith("x.xlsx: ERROR\\nstudent_x.xlsx: PASS (1 table(s), 4 rows).xlsx: FAIL")
     with open("c.csv", newline="", encoding="utf-8") as f:
         assert [r["file"] for r in csv.DictReader(f)] == [name.replace("\n", "\\n")]
-    assert ET.parse("j.xml").getroot()[0].get("classname") == name.replace("\n", "\\n")
+    assert ET.parse("j.xml").getroot().find("testcase").get("classname") == name.replace("\n", "\\n")
 
 
 def test_a_name_that_is_not_utf8(tmp_path):
