@@ -9,7 +9,6 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pytest
 from conftest import require, require_soffice
 from test_workbook_compat import pdf_pages, sheet_of, word_heights
 

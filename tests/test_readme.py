@@ -15,8 +15,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).parents[1]
 BIN = Path(sys.executable).parent
 SAMPLE = ROOT / "tests" / "data" / "mnist"
@@ -82,7 +80,7 @@ def test_readme_commands_run_as_written(tmp_path):
             for name in ("backprop.xlsx", "backprop-key.xlsx"):
                 shutil.copy(folder / "class" / name, folder / "submissions" / name)
         done = subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True,
-                              text=True, timeout=600)
+                              text=True, timeout=600, check=False)
         expected = (0, 1) if command.startswith("sheetgen verify") else (0,)  # 1: a FAIL verdict
         assert done.returncode in expected, f"{command}\n{done.stdout}\n{done.stderr}"
         assert "Traceback" not in done.stderr, command
