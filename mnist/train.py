@@ -271,7 +271,10 @@ def run(config: Config) -> dict:
 def quick_try_note(log: dict) -> str | None:
     """A line for a run shorter than its recipe (fewer images or epochs), whose accuracy says
     little: what it was and what the full recipe is for. None for a full run."""
-    r = mmodel.recipe(log["model"])
+    try:
+        r = mmodel.recipe(log["model"])
+    except (mmodel.ModelError, KeyError):  # a model without a recipe here: nothing to compare
+        return None
     images, epochs = log.get("train_images", FULL_TRAINING_SET), len(log["epochs"])
     if images >= FULL_TRAINING_SET and epochs >= r.epochs:
         return None
