@@ -13,7 +13,7 @@ from pathlib import Path
 from mnist import model as mmodel
 from sheetgen.usage import Parser
 
-DEFAULT_WORKBOOK = "output/backprop.xlsx"
+DEFAULT_WORKBOOK = "backprop.xlsx"  # in the working folder, as `sheetgen build` writes it
 
 
 def _fail(message: str) -> int:
@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data-dir", default=None,
                    help="folder of the four IDX files (default: $MNIST_DATA, then ./data/MNIST/raw)")
     t.add_argument("--out", default=None,
-                   help="JSON log path (default: output/mnist_<model>_seed<seed>.json)")
+                   help="JSON log path (default: mnist_<model>_seed<seed>.json; folders made if missing)")
     t.add_argument("--no-channels-last", dest="channels_last", action="store_false",
                    help="keep the default NCHW memory format")
     t.add_argument("--workbook", default=DEFAULT_WORKBOOK,
@@ -126,6 +126,8 @@ def _train(args) -> int:
     log = train.run(cfg)
     print(f"best {log['best_acc']:.2f}% at epoch {log['best_epoch']}, final "
           f"{log['final_acc']:.2f}%, {log['wall_seconds']:.1f} s; log {log['log_path']}")
+    if note := train.quick_try_note(log):
+        print(note)
     if workbook is not None:
         from mnist import export
         export.export(log, workbook)

@@ -21,6 +21,8 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 
 from mnist.train import LOG_COLUMNS
 from sheetgen.xlsx.splice import replace_sheet
@@ -33,9 +35,12 @@ HEADERS = {"epoch": "Epoch", "lr": "Learning rate", "train_loss": "Train loss",
 FORMATS = {"epoch": "0", "lr": "0.00000", "train_loss": "0.0000", "train_acc": "0.00",
            "test_loss": "0.0000", "test_acc": "0.00", "seconds": "0.0"}
 
-BOLD = Font(bold=True)
+# Every font named: an unnamed one prints in a serif fallback beside the workbook's Calibri.
+FONT = "Calibri"  # the font XlsxWriter gives the other sheets
+BOLD = Font(name=FONT, size=11, bold=True)
+NOTE = Font(name=FONT, size=11, italic=True, color="666666")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-TITLE = Font(bold=True, size=14)
+TITLE = Font(name=FONT, size=14, bold=True)
 SERIES_COLOURS = ("1F77B4", "D62728")  # train blue, test red
 
 FACTS_ROW, FACTS_COL = 3, 1      # A3: run facts
@@ -109,7 +114,7 @@ def _line_chart(ws, title: str, y_title: str, first_row: int, last_row: int,
                 columns: list[str]) -> LineChart:
     chart = LineChart()
     chart.title, chart.y_axis.title, chart.x_axis.title = title, y_title, "Epoch"
-    chart.height, chart.width = 7.5, 15
+    chart.height, chart.width = 7.5, 12  # cm: narrow enough to print beside the layer table
     for name, colour in zip(columns, SERIES_COLOURS):
         col = 1 + LOG_COLUMNS.index(name)
         chart.add_data(Reference(ws, min_col=col, min_row=first_row - 1, max_row=last_row),
@@ -151,7 +156,7 @@ def build_sheet(log: dict) -> Workbook:
                f"{log['best_acc']:.2f}%"
     ws["A1"].font = TITLE
     ws["A2"] = "Written by python -m mnist; running it again replaces this sheet."
-    ws["A2"].font = Font(italic=True, color="666666")
+    ws["A2"].font = NOTE
 
     # Run facts.
     _header(ws, FACTS_ROW, FACTS_COL, ["Run", ""])
@@ -212,7 +217,7 @@ def build_sheet(log: dict) -> Workbook:
             cell.alignment = Alignment(horizontal="center")
             cell.fill = _confusion_fill(confusion[t][p], t == p)
     ws.cell(top + 11, 1, "Colours: green, the correct predictions; pink to red, 1-2, 3-5, 6-10 and "
-                         "more than 10 mistakes").font = Font(italic=True, color="666666")
+                         "more than 10 mistakes").font = NOTE
 
     # Picture of misclassified digits, under the confusion matrix.
     png = misclassified_png(log)
@@ -220,19 +225,34 @@ def build_sheet(log: dict) -> Workbook:
         image = Image(io.BytesIO(png))
         ws.add_image(image, f"A{top + 14}")
 
-    # Print (and render) on one landscape page.
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1
+    _print_setup(ws, top - 2)
 
     ws.column_dimensions["A"].width = 24
     for col in range(2, LAYERS_COL):
         ws.column_dimensions[get_column_letter(col)].width = 10.5
     ws.column_dimensions["B"].width = 17
+    ws.column_dimensions[get_column_letter(LAYERS_COL - 1)].width = 2  # L: a gap, no data
     ws.column_dimensions[get_column_letter(LAYERS_COL)].width = 44
     ws.column_dimensions[get_column_letter(LAYERS_COL + 1)].width = 10
     ws.column_dimensions[get_column_letter(LAYERS_COL + 2)].width = 11
     return wb
+
+
+PRINT_SCALE = 75  # per cent: 11 pt text prints at about 8 pt; each part fits a Letter or A4 page
+# with room for a wider fallback font (DejaVu Sans where Calibri is missing)
+
+
+def _print_setup(ws, confusion_row: int) -> None:
+    """Landscape pages at a readable scale, as the other sheets print: the run facts and the
+    per-epoch table, then the confusion matrix and the digits (a row break before them); the
+    layer table and the charts on the page to the right (a column break after the confusion
+    matrix's last column, K)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.scale = PRINT_SCALE
+    ws.page_margins = PageMargins(left=0.3, right=0.3, top=0.6, bottom=0.6)
+    ws.oddFooter.left.text, ws.oddFooter.right.text = "&A", "page &P of &N"
+    ws.col_breaks.append(Break(id=LAYERS_COL - 2))  # the last column before the break: K
+    ws.row_breaks.append(Break(id=confusion_row - 1))
 
 
 def export(log: dict, workbook: str | os.PathLike = "output/backprop.xlsx") -> Path:

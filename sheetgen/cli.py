@@ -13,10 +13,36 @@ from pathlib import Path
 from . import network as net
 from .usage import Parser, UsageError
 
-DEFAULT_WORKBOOK = Path("output/backprop.xlsx")
-DEFAULT_EXERCISE = Path("output/exercise.xlsx")  # not backprop.xlsx: that is the full workbook
-DEFAULT_PLOT = Path("output/loss_curves.png")
+# Written into the working folder, never over the committed output/ (scripts/regenerate_output.py).
+DEFAULT_WORKBOOK = Path("backprop.xlsx")
+DEFAULT_EXERCISE = Path("exercise.xlsx")  # not backprop.xlsx: that is the full workbook
+DEFAULT_PLOT = Path("loss_curves.png")
 PLOT_NAME = "loss_curves.png"  # `build` draws it next to the workbook unless --plot says where
+
+
+DISTRIBUTION = "sheetgen-backprop"  # the name on the package index; `sheetgen` there is another
+EXIT_CODES = {  # each subcommand's --help ends with its exit codes
+    "build": "0 written; 1 writing failed part-way (a full disk: the old file is intact); 2 bad "
+             "options or an output that cannot be written (nothing is written)",
+    "plot": "0 written; 1 writing failed part-way; 2 bad options or output path",
+    "verify": "0 every file passes; 1 a workbook is wrong, or a report could not be written; 2 a "
+              "file cannot be checked (missing, not an xlsx, no table, too large) or bad options",
+}
+
+
+def version() -> str:
+    """The installed distribution's version (pyproject.toml), or 'unknown' outside an install."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def epilog(command: str) -> str:
+    return f"exit codes: {EXIT_CODES[command]}; 130 interrupted."
 
 
 def numbers(text: str) -> list[float]:
@@ -75,11 +101,8 @@ def settings_from(args):
 
 
 def default_output(given: Path | None, default: Path) -> Path:
-    """`given`, or `default` with its folder made (`output/` in a fresh working folder)."""
-    if given is not None:
-        return given
-    default.parent.mkdir(parents=True, exist_ok=True)
-    return default
+    """`given`, or `default`; its folder is made when it is written (`files.atomic_write`)."""
+    return default if given is None else given
 
 
 def cmd_build(args) -> int:
@@ -142,11 +165,14 @@ def cmd_plot(args) -> int:
 
 def make_parser() -> Parser:
     parser = Parser(prog="sheetgen", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    p = sub.add_parser("build", help="write the backprop workbook (live formulas, native charts)")
+    p = sub.add_parser("build", help="write the backprop workbook (live formulas, native charts)",
+                       epilog=epilog("build"))
     p.add_argument("-o", "--output", type=Path, metavar="XLSX",
-                   help=f"workbook to write (default {DEFAULT_WORKBOOK}, folder made if missing)")
+                   help=f"workbook to write (default {DEFAULT_WORKBOOK} in the working folder; "
+                        "folders made if missing)")
     p.add_argument("--plot", type=Path, metavar="PNG",
                    help=f"also draw the loss curves with matplotlib (default {PLOT_NAME} in the "
                         "workbook's folder)")
@@ -164,16 +190,18 @@ def make_parser() -> Parser:
     add_network_options(p)
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("plot", help="draw the loss curves per learning rate as a PNG")
+    p = sub.add_parser("plot", help="draw the loss curves per learning rate as a PNG",
+                       epilog=epilog("plot"))
     p.add_argument("-o", "--output", type=Path, metavar="PNG",
-                   help=f"PNG to write (default {DEFAULT_PLOT}, folder made if missing)")
+                   help=f"PNG to write (default {DEFAULT_PLOT}; folders made if missing)")
     add_network_options(p)
     p.set_defaults(func=cmd_plot)
 
     from .verify import command as verify_command
 
     p = sub.add_parser("verify", help="check workbooks against the NumPy reference",
-                       description=verify_command.__doc__.split("\n")[0])
+                       description=verify_command.__doc__.split("\n")[0],
+                       epilog=epilog("verify"))
     verify_command.add_arguments(p)
     p.set_defaults(func=verify_command.run)
 

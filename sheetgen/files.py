@@ -22,7 +22,8 @@ FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 
 
 class OutputError(ValueError):
-    """The output path cannot be written (missing folder, not a regular file, read-only, ...)."""
+    """The output path cannot be written (a folder that cannot be made, not a regular file,
+    read-only, ...)."""
 
 
 class WriteError(OSError):
@@ -77,7 +78,8 @@ def check_output_path(path: str | os.PathLike, follow_links: bool = True) -> Pat
     if target.is_dir():
         raise OutputError(f"output path {path} is a folder, not a file")
     if not target.parent.is_dir():
-        raise OutputError(f"output folder {target.parent} does not exist")
+        _check_folder_can_be_made(target.parent)
+        return target
     if target.exists():
         mode = target.stat().st_mode
         if not stat.S_ISREG(mode):
@@ -91,6 +93,30 @@ def check_output_path(path: str | os.PathLike, follow_links: bool = True) -> Pat
     return target
 
 
+def _check_folder_can_be_made(folder: Path) -> None:
+    """Raise OutputError unless `folder` can be made: its nearest existing ancestor is a writable
+    folder (not a file, not read-only)."""
+    ancestor = folder
+    while not ancestor.exists() and not ancestor.is_symlink() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"output folder {folder} cannot be made: {ancestor} is not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"output folder {folder} cannot be made: {ancestor} is not writable")
+
+
+def make_folder(path: str | os.PathLike) -> Path:
+    """The folder `path` is written into, made (with its parents) if missing; OutputError if it
+    cannot be. Every command that writes makes its output's folder, as `-o class/x.xlsx` asks."""
+    target = check_output_path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"output folder {target.parent} cannot be made: {e.strerror or e}") \
+            from None
+    return target.parent
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb",
                  follow_links: bool = True) -> Iterator[io.IOBase]:
@@ -102,6 +128,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb",
     Raises OutputError before writing when the target cannot be replaced, and WriteError (an
     OSError) when writing fails, with the target unchanged and no temporary file left.
     """
+    make_folder(path)
     target = check_output_path(path, follow_links)
     old = target.stat() if target.exists() else None
     try:

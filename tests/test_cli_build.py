@@ -51,7 +51,7 @@ def test_plot_writes_a_png(tmp_path):
     (["--lr", "nan"], "learning rates must be finite numbers"),
     (["--weights", "0.1", "0.2"], "--weights needs 8 numbers, got 2"),
     (["--inputs", "1", "2", "3"], "--inputs needs 2 numbers, got 3"),
-    (["-o", "no/such/folder/x.xlsx"], "output folder no/such/folder does not exist"),
+    (["-o", "/dev/null/x.xlsx"], "output folder /dev/null cannot be made: /dev/null is not a folder"),
     (["--weights", *["-1000"] * 8, "--inputs", "1", "1"], "these settings overflow"),
     (["-o", "same.xlsx", "--plot", "same.xlsx"], "--plot and -o both name same.xlsx"),
     (["--bogus"], "unrecognized arguments: --bogus"),
@@ -63,7 +63,7 @@ def test_plot_writes_a_png(tmp_path):
     (["--exercise", "-o", "x.xlsx", "--plot", "x-key.xlsx"],
      "--plot and the answer key both name x-key.xlsx"),
     (["--exercise", "-o", "x.xlsx", "--plot", "x.xlsx"], "--plot and -o both name x.xlsx"),
-    (["--exercise", "-o", "no/such/x.xlsx"], "output folder no/such does not exist"),
+    (["--exercise", "-o", "/dev/null/a/x.xlsx"], "/dev/null is not a folder"),
 ])
 def test_nonsense_gets_one_line_and_exit_2(tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
@@ -86,11 +86,20 @@ def test_the_png_goes_next_to_the_workbook_from_any_folder(tmp_path, monkeypatch
     assert [p.name for p in cwd.iterdir()] == ["p.png"]
 
 
-def test_the_default_output_folder_is_made(tmp_path, monkeypatch):
+def test_the_default_output_is_the_working_folder(tmp_path, monkeypatch):
+    """Not output/: in a clone that would overwrite the committed workbook (issue 20)."""
     monkeypatch.chdir(tmp_path)
     assert main(["build", "--iterations", "3"]) == 0
-    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["backprop.xlsx",
-                                                                       "loss_curves.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backprop.xlsx", "loss_curves.png"]
+
+
+@pytest.mark.parametrize("command", [["build", "-o", "a/b/c.xlsx"],
+                                     ["build", "--exercise", "-o", "a/b/c.xlsx"],
+                                     ["plot", "-o", "a/b/c.png"]])
+def test_missing_folders_are_made(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, "--iterations", "3"]) == 0
+    assert (tmp_path / command[-1]).stat().st_size > 1000
 
 
 def test_output_path_that_is_a_folder(tmp_path, capsys):
@@ -173,8 +182,8 @@ def test_exercise_and_key(tmp_path, capsys):
 def test_exercise_default_path_and_plot(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["build", "--exercise", "--iterations", "3", "--plot", "curves.png"]) == 0
-    assert sorted(p.name for p in (tmp_path / "output").iterdir()) == ["exercise-key.xlsx",
-                                                                       "exercise.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.png", "exercise-key.xlsx",
+                                                          "exercise.xlsx"]
     assert (tmp_path / "curves.png").exists()
 
 

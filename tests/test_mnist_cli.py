@@ -55,7 +55,7 @@ def test_summary_prints_the_layer_table(capsys):
 def test_help_lists_defaults(capsys):
     code, out, _ = run_cli(capsys, "train", "--help")
     assert code == 0
-    assert "(default: output/backprop.xlsx)" in out and "--limit" in out
+    assert "(default: backprop.xlsx)" in out and "--limit" in out
 
 
 def test_module_entry_point_exit_code():

@@ -75,7 +75,7 @@ def annotate(result, source: Path, target: Path) -> Path:
             xml = _restyle(xml, cells, styles)
         notes = {ref: note for ref, (_, note) in cells.items() if note}
         if notes:
-            xml = _add_notes(pkg, part, xml, notes, n)
+            xml = _print_notes(_add_notes(pkg, part, xml, notes, n))
         pkg.parts[part] = xml.encode("utf-8")
     if styles is not None:
         pkg.parts[styles_part] = styles.serialise()
@@ -152,6 +152,25 @@ def _legacy_drawing(xml: str, rid: str) -> str:
     later = re.search(rf"<{prefix}(?:{'|'.join(_AFTER_LEGACY)})\b", xml)
     at = later.start() if later else xml.rindex(f"</{prefix}worksheet>")
     return xml[:at] + element + xml[at:]
+
+
+_AFTER_PAGE_SETUP = ("headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches",
+                     "ignoredErrors", "smartTags", "drawing", "legacyDrawing", *_AFTER_LEGACY)
+
+
+def _print_notes(xml: str) -> str:
+    """The sheet set to print its notes on a page at the end (`cellComments="atEnd"`), so a
+    printed marked copy says what to write in each red cell."""
+    root = re.search(r"<(\w+:)?worksheet\b", xml)
+    prefix = (root.group(1) or "") if root else ""
+    setup = re.search(rf"<{prefix}pageSetup\b[^>]*?(/?)>", xml)
+    if setup:
+        tag = re.sub(r'\s+cellComments="[^"]*"', "", setup.group(0))
+        tag = tag[: -len(setup.group(1)) - 1] + ' cellComments="atEnd"' + tag[-len(setup.group(1)) - 1:]
+        return xml[: setup.start()] + tag + xml[setup.end():]
+    later = re.search(rf"<{prefix}(?:{'|'.join(_AFTER_PAGE_SETUP)})\b", xml)
+    at = later.start() if later else xml.rindex(f"</{prefix}worksheet>")
+    return xml[:at] + f'<{prefix}pageSetup cellComments="atEnd"/>' + xml[at:]
 
 
 def _comments_xml(notes: dict[str, str]) -> bytes:

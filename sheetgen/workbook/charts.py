@@ -25,11 +25,17 @@ def tick_step(iterations: int) -> int:
     return int(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
 
 
-def _axes(chart, iterations: int) -> None:
+def loss_bound(targets) -> float:
+    """The largest E_total = ½·Σ(t − a)² can be, with every output a between 0 and 1."""
+    return 0.5 * sum(max(t * t, (1 - t) ** 2) for t in targets)
+
+
+def _axes(chart, iterations: int, y_max: float | None = None) -> None:
     chart.set_x_axis({"name": "iteration", "min": 0, "max": iterations,
                       "major_unit": tick_step(iterations), "num_font": AXIS_FONT,
                       "name_font": AXIS_FONT | {"bold": True}, "num_format": "#,##0"})
     chart.set_y_axis({"name": "E_total", "min": 0, "num_format": "0.000", "num_font": AXIS_FONT,
+                      **({} if y_max is None else {"max": y_max}),
                       "name_font": AXIS_FONT | {"bold": True},
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
 
@@ -62,15 +68,18 @@ def loss_chart(wb, ws, layout: L.Layout, eta_index: int, eta: float, curve: list
     ws.insert_chart(f"{layout.chart_column}{L.HEADER_ROW}", chart)
 
 
-def overlay_chart(wb, ws, layout: L.Layout, settings, values) -> None:
-    """Every learning rate's E_total in one chart on the Loss curves sheet, legend by η."""
+def overlay_chart(wb, ws, layout: L.Layout, settings, values, exercise: bool = False) -> None:
+    """Every learning rate's E_total in one chart on the Loss curves sheet, legend by η. The
+    exercise's chart, empty until the tables are written, says so, its E_total axis up to the
+    largest loss possible (a spreadsheet scales an empty chart's axis to 0-12)."""
     chart = wb.add_chart({"type": "scatter", "subtype": "straight"})
     for k, eta in enumerate(settings.learning_rates):
         label = "=" + L.ref(L.LOSS_SHEET, f"$A${L.SUMMARY_HEADER_ROW + 1 + k}")
         chart.add_series(_series(layout, L.sheet_name(eta), k, values.curve(k), label))
-    chart.set_title({"name": "E_total per iteration for each learning rate η",
-                     "name_font": {"size": 14}})
-    _axes(chart, settings.iterations)
+    title = "E_total per iteration for each learning rate η"
+    chart.set_title({"name": title + (" (empty until the η= tables are filled in)"
+                                      if exercise else ""), "name_font": {"size": 14}})
+    _axes(chart, settings.iterations, loss_bound(settings.targets) if exercise else None)
     chart.set_legend({"position": "right", "font": AXIS_FONT})
     chart.set_size({"width": 960, "height": 600})
     ws.insert_chart(f"F{L.SUMMARY_HEADER_ROW}", chart)

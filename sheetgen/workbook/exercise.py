@@ -48,6 +48,12 @@ def table_instruction(iterations: int, trained: bool = False) -> str:
     return f"{text} and row {second}'s {update}, then {down}."
 
 
+# Row 2 of the exercise's Loss curves sheet: what it shows until the tables are written.
+LOSS_INSTRUCTION = ("Exercise: nothing to write here. This sheet reads the η= tables: while a "
+                    "table is empty its row says 'table empty' and the chart has no curve. Fill "
+                    "in the tables, then compare the learning rates here.")
+
+
 def backprop_instruction(first_sheet: str) -> str:
     """The instruction on the Backprop sheet, in row 2."""
     return ("Exercise: in each block below write the maths (column B) and a formula for its "

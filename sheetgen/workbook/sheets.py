@@ -178,6 +178,7 @@ def loss_sheet(b: Book) -> None:
     f, settings, values = b.f, b.settings, b.values
     ws = b.wb.add_worksheet(L.LOSS_SHEET)
     _title(ws, f, "Loss curves: E_total per iteration for each learning rate",
+           X.LOSS_INSTRUCTION if b.exercise else
            "Everything here reads the η= sheets. Change the threshold (yellow) to see when each "
            "run gets there.")
     ws.write_string("A3", "E_total threshold", f.bold)
@@ -192,7 +193,12 @@ def loss_sheet(b: Book) -> None:
         formulas = b.layout.summary_formulas(eta, settings.iterations)
         ws.write_formula(cell(row, "A"), formulas["label"], f.cell, f"η = {number_text(eta)}")
         ws.write_formula(cell(row, "B"), formulas["eta"], f.cell, eta)
-        ws.write_formula(cell(row, "C"), formulas["final"], f.small, values.final(k))
+        ws.write_formula(cell(row, "C"), formulas["final"], f.empty_small if b.exercise else
+                         f.small, values.final(k))
         ws.write_formula(cell(row, "D"), formulas["first_below"], f.right, values.first_below(k))
-    charts.overlay_chart(b.wb, ws, b.layout, settings, values)
+    if b.exercise:  # an empty table "falls below the threshold at iteration 1": show a dash
+        rows = (L.SUMMARY_HEADER_ROW + 1, L.SUMMARY_HEADER_ROW + len(settings.learning_rates))
+        ws.conditional_format(f"D{rows[0]}:D{rows[1]}", {
+            "type": "formula", "criteria": f"=$C{rows[0]}=0", "format": f.empty_dxf})
+    charts.overlay_chart(b.wb, ws, b.layout, settings, values, b.exercise)
     page.one_page(ws)

@@ -43,6 +43,9 @@ def make_formats(wb) -> SimpleNamespace:
         fill_small=add(FILL_IN | {"num_format": SMALL_FORMAT}),
         fill_text=add(FILL_IN),
         fill_block_value=add(FILL_IN | {"num_format": BLOCK_VALUE_FORMAT}),
+        # The exercise's Loss curves summary while a table is empty (its last E_total reads 0).
+        empty_small=add(CELL | {"num_format": f'{SMALL_FORMAT};-{SMALL_FORMAT};"table empty"'}),
+        empty_dxf=add({"num_format": '"—"', "font_color": "#4472C4"}),
     )
 
 
