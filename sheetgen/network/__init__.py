@@ -30,6 +30,7 @@ from .description import (  # noqa: F401
     ACTIVATIONS,
     BIAS_MODES,
     LOSSES,
+    MAX_EXAMPLES,
     Network,
     NetworkError,
     default_inputs,
