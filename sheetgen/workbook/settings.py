@@ -97,9 +97,11 @@ class Settings:
         self._check_data(shape)
         if self.biases is not None:
             units = sum(self.layers[1:])
-            if len(self.biases) not in (len(self.layers) - 1, units):
-                raise SettingsError(f"--biases needs one number per layer after the input "
-                                    f"({len(self.layers) - 1}) or one per unit ({units}), "
+            layers, units = len(self.layers) - 1, sum(self.layers[1:])
+            if len(self.biases) not in (layers, units):
+                per_layer = " ".join(f"b{k}" for k in range(1, layers + 1))
+                raise SettingsError(f"--biases needs {layers} numbers ({per_layer}: one per layer)"
+                                    f" or {units} (b1..b{units}: one per unit), "
                                     f"got {len(self.biases)}")
             _check_finite("biases", self.biases)
         if not isinstance(self.train_biases, bool):
@@ -142,12 +144,13 @@ class Settings:
             where = f" (example {k})" if self.batch else ""
             for name, values, count in (("inputs", x, n_in), ("targets", t, n_out)):
                 if len(values) != count:
-                    raise SettingsError(f"--{name} needs {count} numbers for a {shape.shape} "
-                                        f"network, got {len(values)}{where}")
+                    raise SettingsError(f"--{name} needs {count} numbers, got {len(values)}"
+                                        f"{where} (a {shape.shape} network)")
                 _check_finite(name, values)
         if len(self.weights) != len(shape.edges):
-            raise SettingsError(f"--weights needs {len(shape.edges)} numbers for a {shape.shape} "
-                                f"network (w1..w{len(shape.edges)}), got {len(self.weights)}")
+            raise SettingsError(f"--weights needs {len(shape.edges)} numbers, got "
+                                f"{len(self.weights)} (w1..w{len(shape.edges)} of a {shape.shape} "
+                                "network)")
         _check_finite("weights", self.weights)
 
     def as_stored(self) -> Settings:
