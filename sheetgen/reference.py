@@ -16,6 +16,8 @@ a leading batch shape (several learning rates at once).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 NO_BIAS = (0.0, 0.0)
@@ -25,11 +27,22 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+# tanh as the C library computes it, as spreadsheet programs do: numpy's own tanh differs from it
+# in the last bit for about a third of arguments, and training at a large η can grow that into
+# differences a reader sees. (numpy's exp differs from the C library's less often; the course's
+# sigmoid keeps it, so its stored values stay what they have always been.)
+_libm_tanh = np.frompyfunc(math.tanh, 1, 1)
+
+
+def tanh(x):
+    return np.asarray(_libm_tanh(x), dtype=float)
+
+
 # Each activation, and the chain rule through it: ∂E/∂z = ∂E/∂a · f'(z), with f' written in the
 # activation a = f(z), multiplied left to right as the workbook's formulas are.
 ACTIVATION = {
     "sigmoid": (sigmoid, lambda g, a: g * a * (1 - a)),
-    "tanh": (np.tanh, lambda g, a: g * (1 - a * a)),
+    "tanh": (tanh, lambda g, a: g * (1 - a * a)),
     "relu": (lambda z: np.maximum(0.0, z), lambda g, a: g * (a > 0)),
 }
 # Each loss of one output beside its derivative ∂E/∂a.
