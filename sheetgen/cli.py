@@ -106,7 +106,11 @@ def settings_from(args):
     if "layers" in given and tuple(given["layers"]) != preset.get("layers", (2, 2, 2)):
         # Another shape: the preset's weights and biases do not fit it.
         preset = {k: v for k, v in preset.items() if k not in ("weights", "biases")}
-    if args.examples is not None or "inputs" in given or "targets" in given:
+    one = [k for k in ("inputs", "targets") if k in given]
+    if len(one) == 1 and isinstance(preset.get("inputs", (0,))[0], tuple):
+        raise UsageError(f"sheetgen: --preset {args.preset} reads a batch of examples: give "
+                         f"--examples FILE, or both --inputs and --targets for one example")
+    if args.examples is not None or one:
         preset = {k: v for k, v in preset.items() if k not in ("inputs", "targets")}
     if args.examples is not None:
         if "inputs" in given or "targets" in given:
