@@ -16,6 +16,7 @@ a leading batch shape (several learning rates at once).
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -65,7 +66,7 @@ def total(terms):
 def matrices(sizes, w) -> list[np.ndarray]:
     """The flat weights (..., N) as the matrices W¹..Wᴸ, each (..., units fed, sources)."""
     w, out, at = np.asarray(w, dtype=float), [], 0
-    for fan_in, units in zip(sizes[:-1], sizes[1:]):
+    for fan_in, units in itertools.pairwise(sizes):
         out.append(w[..., at:at + units * fan_in].reshape(*w.shape[:-1], units, fan_in))
         at += units * fan_in
     return out
@@ -115,19 +116,20 @@ def step(net, x, t, w, b=None) -> dict[str, np.ndarray]:
     deltas = backward(net, a, t, Ws)
     examples = range(x.shape[-2])
 
-    def over_examples(per_example):  # Σₑ, or its mean
-        s = total(per_example(e) for e in examples)
-        return s / len(examples) if net.mean and len(examples) > 1 else s
+    def over_examples(terms: list):  # Σₑ, or its mean
+        s = total(terms)
+        return s / len(terms) if net.mean and len(terms) > 1 else s
 
     # ∂E/∂Wˡ = Σₑ δˡ (aˡ⁻¹)ᵀ, flattened row by row: the classic numbering.
-    dW = [over_examples(lambda e: d[..., e, :, None] * a_l[..., e, None, :])
+    dW = [over_examples([d[..., e, :, None] * a_l[..., e, None, :] for e in examples])
           for d, a_l in zip(deltas, a)]
     dw = np.concatenate([g.reshape(*g.shape[:-2], -1) for g in dW], axis=-1)
     if net.biases == "layer":  # ∂E/∂bˡ = Σₑ Σᵢ δᵢˡ
-        db = np.stack([over_examples(lambda e: total(d[..., e, i] for i in range(d.shape[-1])))
-                       for d in deltas], axis=-1)
+        db = np.stack([over_examples([total(d[..., e, i] for i in range(d.shape[-1]))
+                                      for e in examples]) for d in deltas], axis=-1)
     elif net.biases == "unit":  # ∂E/∂bᵢˡ = Σₑ δᵢˡ
-        db = np.concatenate([over_examples(lambda e: d[..., e, :]) for d in deltas], axis=-1)
+        db = np.concatenate([over_examples([d[..., e, :] for e in examples]) for d in deltas],
+                            axis=-1)
     else:
         db = np.zeros((*dw.shape[:-1], 0))
     return {"z": zs, "a": a, "E": LOSS[net.loss][0](t, a[-1]), "dw": dw, "db": db}

@@ -76,12 +76,12 @@ def test_blocks_follow_the_shape():
 
 
 @pytest.mark.parametrize("given, message", [
-    (dict(layers=(2,)), "2 to 4 layers"),
-    (dict(layers=(2, 5, 1)), "1 to 4 units"),
-    (dict(activation="softplus"), "activation must be one of"),
-    (dict(loss="mae"), "loss must be one of"),
-    (dict(trained=True), "trained biases need biases"),
-    (dict(examples=0), "1 to 16 examples"),
+    ({"layers": (2,)}, "2 to 4 layers"),
+    ({"layers": (2, 5, 1)}, "1 to 4 units"),
+    ({"activation": "softplus"}, "activation must be one of"),
+    ({"loss": "mae"}, "loss must be one of"),
+    ({"trained": True}, "trained biases need biases"),
+    ({"examples": 0}, "1 to 16 examples"),
 ])
 def test_nonsense_descriptions_are_refused(given, message):
     with pytest.raises(NetworkError, match=message):

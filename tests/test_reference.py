@@ -38,7 +38,7 @@ def autograd(net: Network, x, t, w, b):
     return loss.item(), w.grad.numpy(), np.zeros(0) if b.grad is None else b.grad.numpy()
 
 
-CASES = [dict(layers=s, activation=a, loss=lo, biases=bm, examples=e, mean=m)
+CASES = [{"layers": s, "activation": a, "loss": lo, "biases": bm, "examples": e, "mean": m}
          for s in SHAPES for a in ACTIVATIONS for lo in ("half_sse", "sse")
          for bm in (None, "layer", "unit") for e, m in ((1, False), (3, False), (4, True))]
 

@@ -40,9 +40,10 @@ def chain_rule_output(net) -> Block:
     source, unit, w = next(edge for edge in net.edges if net.layer_of(edge[1]) == net.depth)
     k, a = unit[1:], net.example(net.output_of(unit), 1)
     t, x = net.example(f"t{k}", 1), net.example(net.output_of(source), 1)
-    e, a_label, x_label = f"E{k}", f"a_{unit}", net.output_of(source)
-    return (f"2. Chain rule for {w}: ∂E_total/∂{w} = ∂{e}/∂{a_label} · ∂{a_label}/∂{unit} · "
-            f"∂{unit}/∂{w}", (
+    e, a_label = f"E{k}", f"a_{unit}"
+    title = (f"2. Chain rule for {w}: ∂E_total/∂{w} = ∂{e}/∂{a_label} · ∂{a_label}/∂{unit} · "
+             f"∂{unit}/∂{w}")
+    return (title, (
                 (f"∂{e}/∂{a_label}", error_slope(net.loss, t, a, factor=False)),
                 (f"∂{a_label}/∂{unit}", slope(net.activation, a)),
                 (f"∂{unit}/∂{w}", f"{{{x}}}"),
@@ -65,8 +66,8 @@ def hidden_blocks(net) -> list[Block]:
             factors.append((label, f"{{{net.example(net.output_of(source), 1)}}}"))
     return [
         (f"4. Hidden activations: {_and([label for label, _ in four])}", four),
-        (f"5. Chain rule for {_span(weights)}: ∂E_total/∂w = ∂E_total/∂{act} · ∂{act}/∂{unit} · "
-         f"∂{unit}/∂w", tuple(factors)),
+        ((f"5. Chain rule for {_span(weights)}: ∂E_total/∂w = ∂E_total/∂{act} · ∂{act}/∂{unit} · "
+          f"∂{unit}/∂w"), tuple(factors)),
         (f"6. Hidden-layer gradients ∂E_total/∂{_span(weights)}, block 5 expanded with block 4",
          _columns(net, 6)),
     ]
