@@ -83,7 +83,7 @@ def _losses(ax, network, nodes, right: float) -> None:
     y = sum(ys) / len(ys) if len(ys) % 2 == 0 else min(ys) - 0.8
     total = "E_total = " + " + ".join(f"E{k}" for k in range(1, len(outputs) + 1))
     if network.examples > 1:
-        total = f"E_total = Σ over {network.examples} examples of {total[10:]}"
+        total += f"\nsummed over the\n{network.examples} examples"
     ax.text(right + 1.1, y, total, va="center", fontsize=10, fontweight="bold")
 
 

@@ -61,7 +61,7 @@ def label_of(name: str) -> str:
 def maths(template: str) -> str:
     """A template as students write it: labels for placeholders (`∂E/∂w1`), `·` for products,
     σ for 1/(1+e⁻ˣ)."""
-    text = re.sub(r"1/\(1\+EXP\(-\{(\w+)\}\)\)", r"σ(\1)", template)
+    text = re.sub(r"1/\(1\+EXP\(-(\{\w+\})\)\)", r"σ(\1)", template)
     text = render(text, lambda name, offset: "η" if name == "eta" else label_of(name))
     text = text.replace("*", "·").replace("+", " + ").replace("-", "−")
     text = text.replace("TANH(", "tanh(").replace("MAX(0,", "max(0, ")
