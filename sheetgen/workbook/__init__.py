@@ -1,10 +1,12 @@
-"""The backprop workbook: live formulas rendered from the table of quantities, each stored with
-the value it computes, native charts, and print settings for handouts.
+"""The backprop workbook of any small network (`Settings.network`, a `sheetgen.network.Network`):
+live formulas rendered from its table of quantities, each stored with the value it computes,
+native charts, and print settings for handouts.
 
 Sheets:
-  Backprop      inputs (yellow, with defined names), the network diagram, the six chain-rule blocks
-  η=0.1, ...    one per learning rate: η, then the iteration table (31 columns; 33 with biases,
-                35 with trained biases) and its loss chart
+  Backprop      inputs (yellow, with defined names), the network diagram, the chain-rule blocks
+  η=0.1, ...    one per learning rate: η, then the iteration table (the classic 2-2-2: 31 columns;
+                33 with biases, 35 with trained biases; a batch: a group of columns per example)
+                and its loss chart
   Loss curves   every E_total curve in one chart, and per η the final loss and when it fell below
                 a threshold
 

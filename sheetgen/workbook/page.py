@@ -4,8 +4,9 @@ A learning-rate table is 33 to 37 columns wide. Squeezed onto one page width its
 3 pt, so it prints at a fixed scale instead, split into three pages across at the block
 boundaries (t, i, w1-w4, b1 and the hidden layer; w5-w8, b2, the output layer and the loss; the
 gradients), with the iteration column and the header row repeated on every page: 73 % for the
-classic table, whose widest page has 12 columns, a little less where biases make it 13. The
-Backprop and Loss curves sheets each fit on one page.
+classic table, whose widest page has 12 columns, a little less where biases make it 13. A larger
+network's wider parts are split into more pages of at most 13 columns, so they print at 67 % or
+more too. The Backprop and Loss curves sheets each fit on one page.
 """
 from __future__ import annotations
 
@@ -29,16 +30,25 @@ def _common(ws) -> None:
 
 
 def one_page(ws) -> None:
-    """The Backprop sheet (inputs, diagram, the six blocks) or the Loss curves sheet (summary and
+    """The Backprop sheet (inputs, diagram, the chain-rule blocks) or the Loss curves sheet (summary and
     chart) on one page."""
     _common(ws)
     ws.fit_to_pages(1, 1)
 
 
 def breaks(layout: L.Layout) -> list[int]:
-    """The first column of each page after the first (1-based): w5, ∂E/∂w1, the chart."""
-    return [column_index_from_string(c) for c in (layout.column_of["w5"],
-                                                   layout.column_of["dw1"], layout.chart_column)]
+    """The first column of each page after the first (1-based): the first weight into the output
+    layer (w5 for the 2-2-2), ∂E/∂w1, the chart; a part wider than the classic's widest page and
+    a column (a larger network's) is split into equal pages no wider than that."""
+    network = layout.network
+    first = network.layer_weights(network.depth)[0]
+    out, start = [], 2  # column B
+    for end in (column_index_from_string(c) for c in (
+            layout.column_of[first], layout.column_of["dw1"], layout.chart_column)):
+        pages = -(-(end - start) // (CLASSIC_WIDEST + 1))
+        out += [start + (end - start) * k // pages for k in range(1, pages)] + [end]
+        start = end
+    return out
 
 
 def table_scale(layout: L.Layout) -> int:
