@@ -67,7 +67,7 @@ def test_build_and_verify_run_without_torch_tqdm_and_pandas(tmp_path):
     checked = run("verify", "--json", "--csv", "r/g.csv", "--junit", "r/j.xml",
                   "--annotate", "r/marked", "a/b.xlsx", "ex.xlsx")
     assert checked.returncode == 1, checked.stderr  # the exercise is still empty
-    assert [f["status"] for f in json.loads(checked.stdout)["files"]] == ["pass", "fail"]
+    assert [f["status"] for f in json.loads(checked.stdout)["files"]] == ["pass", "incomplete"]
     assert (tmp_path / "r" / "marked" / "ex.xlsx").exists()
     assert run("plot", "--iterations", "3", "-o", "p/c.png").returncode == 0
 
@@ -110,7 +110,7 @@ def test_verify_json_follows_its_schema(tmp_path):
     report = json.loads(run.stdout)
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(report), key=str)
     assert not errors, f"update docs/verify-report.schema.json: {errors[0].message}"
-    assert [f["status"] for f in report["files"]][:2] == ["pass", "fail"]
+    assert [f["status"] for f in report["files"]][:2] == ["pass", "incomplete"]
     assert {f["status"] for f in report["files"][3:]} == {"error"}
     assert report["exit_code"] == run.returncode == 2
     assert any(t["causes"] for f in report["files"] for t in f["tables"])  # findings checked too
@@ -160,7 +160,7 @@ def test_pre_commit_hook_checks_a_students_workbooks(tmp_path):
                          text=True, timeout=900, check=False)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "mine.xlsx: PASS" in run.stdout and "ex-key.xlsx: PASS" in run.stdout
-    assert "ex.xlsx: FAIL" in run.stdout and "are still empty" in run.stdout
+    assert "ex.xlsx: INCOMPLETE" in run.stdout and "are still empty" in run.stdout
     assert "notes.txt" not in run.stdout
 
 
