@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import network as net
 from .findings import EMPTY, Cause, Finding, group
+from .numbering import contradictions
 from .tables import Table, find_eta, reads
 from .values import XLError
 from .words import number
@@ -36,6 +37,7 @@ class TableResult:
     causes: list[Finding] = field(default_factory=list)
     spread: str = ""
     reason: str = ""  # why the table cannot be checked (status error)
+    notes: list[str] = field(default_factory=list)  # said, but no mistake: headers belied
     wrong: list[tuple[int, int, int]] = field(default_factory=list, repr=False)  # the spread
 
     @property
@@ -86,9 +88,16 @@ def check_table(
         return result
     find_eta(book, engine, table)
     causes: dict[tuple, Cause] = {}
+    # Headers that what the columns compute belie: a note, as the sums are right (a teacher
+    # marks the maths; the reading by computation judges every cell all the same).
+    result.notes = [words + "; the table is judged by what each column computes"
+                    for _, words in contradictions(table)]
+    if table.partial:
+        result.notes.append(f"holds the forward pass only ({len(table.present)} of "
+                            f"{len(table.network.names)} quantities): judged on what it has")
     values = _read_values(engine, table, causes)
-    result.cells = len(table.network.names) * len(table.rows)
-    eta = _learning_rate(engine, table, values, causes, result)
+    result.cells = len(table.present) * len(table.rows)
+    eta = 0.0 if table.partial else _learning_rate(engine, table, values, causes, result)
     pasted = _pasted(book, table)
     computed = table.network.computed
     if pasted and len(pasted) == sum(len(table.rows) - (q.block == 0) for q in computed):
@@ -123,7 +132,7 @@ def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
     empty cells and text are root causes."""
     rows = table.rows
     values = {name: np.full(len(rows), np.nan) for name in table.network.names}
-    for name in table.network.names:
+    for name in table.present:
         column = values[name]
         for k, r in enumerate(rows):
             key = table.key(name, r)
@@ -179,6 +188,8 @@ def _pasted(book, table: Table) -> list[tuple[tuple, str]]:
     """Computed cells that hold a number instead of a formula (the first row's t, i, w aside)."""
     out = []
     for q in table.network.computed:
+        if q.name not in table.present:
+            continue
         for r in table.rows[1:] if q.block == 0 else table.rows:
             key = table.key(q.name, r)
             if key not in book.formulas and isinstance(book.constants.get(key), float):
@@ -203,13 +214,19 @@ def _compare(engine, table: Table, values, eta: float, causes: dict, result: Tab
     """Cells that differ from the reference; those that also differ from their own template on
     the sheet's values are root causes, the others the spread."""
     book, rows, n, network = engine.book, table.rows, len(table.rows), table.network
-    ref = _reference(values, network, eta, n)
-    if ref is None:
+    ref = None if table.partial else _reference(values, network, eta, n)
+    if ref is None and not table.partial:
         return
+    if table.partial:  # no update rule to follow: each row judged on its own values
+        local = {q: local_values(values, eta, network.by_name[q]) for q in table.present}
+        ref = {q: (np.where(np.isfinite(v) & (network.by_name[q].block > 0), v, values[q]),)
+               for q, v in local.items()}
     differs = {q: np.isfinite(values[q]) & ~_close(values[q], ref[q][0], rtol, atol)
-               for q in network.names}
+               for q in table.present}
     for quantity in network.columns:
         q = quantity.name
+        if q not in table.present or table.partial and quantity.block == 0:
+            continue
         local = local_values(values, eta, quantity)
         wrong = np.isfinite(values[q]) & np.isfinite(local) & ~_close(values[q], local, rtol, atol)
         if quantity.block == 0:

@@ -24,7 +24,7 @@ import itertools
 import numpy as np
 
 from .. import network as net
-from . import layers
+from . import layers, numbering
 from .book import Book
 from .tables import Region, Table, is_update
 
@@ -41,6 +41,7 @@ class Evidence:
         self.s = region.sheet
         self.rows = region.rows[:PROBE]
         self.where: dict[str, object] = {}  # quantity -> column number, or a fixed cell key
+        self.renumbered: set[str] = set()  # weights named by what the forward pass does
 
     def column(self, c: int, offset: int = 0) -> np.ndarray:
         return np.array([_number(self.engine.value((self.s, r + offset, c))) for r in self.rows])
@@ -76,9 +77,7 @@ class Evidence:
         """Whether a column's values are these, in most probe rows: loosely (pasted numbers are
         often rounded to 6 digits), as this decides only which column is which; the check that
         follows compares every cell at its own tolerance."""
-        ok = np.isfinite(predicted) & np.isfinite(actual)
-        agree = ok & (np.abs(predicted - actual) <= 1e-12 + IDENTIFY_RTOL * np.abs(actual))
-        return agree.sum() >= min(2, len(self.rows)) and agree.sum() * 2 >= ok.sum() > 0
+        return bool(matches(predicted, actual, len(self.rows)))
 
     def outside_cells(self) -> list[tuple[int, int, int]]:
         """Cells outside the table (its columns by its rows) that the first data row's formulas
@@ -91,6 +90,15 @@ class Evidence:
         return [k for k in out if isinstance(_number(self.engine.value(k)), float)]
 
 
+def matches(predicted: np.ndarray, actual: np.ndarray, rows: int) -> np.ndarray:
+    """`Evidence.matches` over the last axis, broadcast: many predictions against many columns
+    at once (`predicted[:, None, :]` against `actual[None, :, :]`)."""
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(predicted) & np.isfinite(actual)
+        agree = (ok & (np.abs(predicted - actual) <= 1e-12 + IDENTIFY_RTOL * np.abs(actual))).sum(-1)
+    return (agree >= min(2, rows)) & (agree * 2 >= ok.sum(-1)) & (ok.sum(-1) > 0)
+
+
 def _number(v) -> float:
     return v if type(v) is float else np.nan
 
@@ -98,20 +106,33 @@ def _number(v) -> float:
 def identify(book: Book, engine, region: Region) -> Table:
     """A Table for the region; `table.problem` says in one sentence what could not be told.
 
-    The region is read as each network in turn (classic, with biases, with trained biases); the
-    reading kept is one where every quantity has a column (or a cell) and the most templates
-    agree with their columns: a table with biases read as the classic one would have every net
-    input disagree."""
+    The region is read as each network in turn (classic, with biases, with trained biases), and
+    each network three ways: labels taken as they say; weights numbered by what the forward
+    formulas do with them (a student's own numbering); and, besides, the labels of columns that
+    disagree with their template set aside (swapped headers). The reading kept is one where
+    every quantity has a column (or a cell) and the most templates agree with their columns,
+    then the one that contradicts the fewest labels: a table with biases read as the classic one
+    would have every net input disagree."""
     readings = []
     for network in NETWORKS:
-        readings.append(_identify(book, engine, region, network))
-        table, agree = readings[-1]
-        if not table.missing and agree == sum(not q.is_updated for q in network.columns):
+        plain = _identify(book, engine, region, network)
+        readings.append(plain)
+        if _full(*plain):
             break  # complete, and every column behaves: no other reading can do better
+        doubted = frozenset(plain[0].disagree)
+        for distrust in (frozenset(), doubted) if doubted else (frozenset(),):
+            readings.append(_identify(book, engine, region, network, True, distrust))
+        if any(_full(*r) for r in readings[-2:]):
+            break
     complete = [r for r in readings if not r[0].missing]
-    if complete:  # max keeps the first of equals: the classic network
-        return max(complete, key=lambda r: (r[1], _labels_used(r[0], region)))[0]
+    if complete:  # max keeps the first of equals: the classic network, labels as they say
+        return max(complete, key=lambda r: (r[1], -len(r[0].contradicted),
+                                            _labels_used(r[0], region)))[0]
     return min(readings, key=lambda r: len(r[0].missing))[0]
+
+
+def _full(table: Table, agree: int) -> bool:
+    return not table.missing and agree == sum(not q.is_updated for q in table.network.columns)
 
 
 def _labels_used(table: Table, region: Region) -> int:
@@ -120,12 +141,14 @@ def _labels_used(table: Table, region: Region) -> int:
     return sum(table.columns.get(name) == c for c, name in region.hints.items())
 
 
-def _identify(book: Book, engine, region: Region, network: net.Network) -> tuple[Table, int]:
+def _identify(book: Book, engine, region: Region, network: net.Network, renumber: bool = False,
+              distrust: frozenset = frozenset()) -> tuple[Table, int]:
     ev = Evidence(book, engine, region, network)
-    _labels(ev)
+    _labels(ev, distrust)
     progress = True
     while progress:
-        progress = _updates(ev) | _computed(ev) | _solved(ev) or layers.settle(ev)
+        progress = (_updates(ev) | _computed(ev) | _solved(ev)
+                    or renumber and numbering.renumber(ev) or layers.settle(ev))
     _eliminate(ev)
     columns = {n: w for n, w in ev.where.items() if not isinstance(w, tuple)}
     cells = {n: w for n, w in ev.where.items() if isinstance(w, tuple)}
@@ -135,7 +158,22 @@ def _identify(book: Book, engine, region: Region, network: net.Network) -> tuple
     table.numbers_only = not any((region.sheet, r, c) in book.formulas for r in region.rows
                                  for c in region.columns)
     table.problem = _problem(ev, table)
+    table.disagree = _disagree(ev)
+    if not table.missing or table.partial:
+        numbering.name_as_student(table, region, ev.renumbered)
     return table, _agreement(ev)
+
+
+def _disagree(ev: Evidence) -> list[str]:
+    """The computed quantities whose column (where a label put it) disagrees with its template."""
+    out = []
+    for q in ev.network.computed:
+        where = ev.where.get(q.name)
+        if isinstance(where, int) and not q.is_updated and ev.region.hints.get(where) == q.name:
+            predicted = ev.predict(q.name)
+            if predicted is not None and not ev.matches(predicted, ev.column(where)):
+                out.append(q.name)
+    return out
 
 
 def _agreement(ev: Evidence) -> int:
@@ -155,10 +193,10 @@ def _agreement(ev: Evidence) -> int:
     return count
 
 
-def _labels(ev: Evidence) -> None:
+def _labels(ev: Evidence, distrust: frozenset = frozenset()) -> None:
     counts: dict[str, list[int]] = {}
     for c, name in ev.region.hints.items():
-        if name in ev.network.by_name:  # a label of another network says nothing here
+        if name in ev.network.by_name and name not in distrust:  # a label of another network says nothing here
             counts.setdefault(name, []).append(c)
     for name, cols in counts.items():
         if len(cols) == 1:
@@ -174,8 +212,8 @@ def _updates(ev: Evidence) -> bool:
         if g in ev.where or not isinstance(ev.where.get(w), int) or len(ev.rows) < 2:
             continue
         read = _gradient_read(ev, ev.where[w])
-        hint = ev.region.hints.get(read)
-        if read in ev.free_columns() and hint in (None, g):
+        hint = ev.region.hints.get(read)  # a renumbered weight's gradient has its own label
+        if read in ev.free_columns() and (hint in (None, g) or w in ev.renumbered):
             ev.where[g], changed = read, True
     return changed
 
@@ -264,12 +302,26 @@ def _eliminate(ev: Evidence) -> None:
         ev.where[missing[0]] = free[0]
 
 
+def _forward_only(ev: Evidence, missing: list[str]) -> bool:
+    """A table of the forward pass alone: it lacks gradients only, and no column of it updates
+    a weight (or is labelled as a gradient) that could be one."""
+    if not all(n.startswith("d") for n in missing) or len(missing) < len(ev.network.updated):
+        return False
+    if any(ev.region.hints.get(c, "").startswith("d") for c in ev.free_columns()):
+        return False
+    return not any(is_update(ev.engine, (ev.s, r, c)) for r in ev.rows[1:3]
+                   for c in ev.region.columns)
+
+
 def _problem(ev: Evidence, table: Table) -> str:
     if table.numbers_only and len(table.rows) == 1:
         return ("a header over one row of numbers and no formula: nothing computes the "
                 "network yet (an unfilled template?)")
     missing = table.missing
     if not missing or not table.rows:
+        return ""
+    if _forward_only(ev, missing):
+        table.partial = True  # judged on what it has: the forward pass
         return ""
     shown = ", ".join(net.LABELS[n] for n in missing[:8]) + ("…" if len(missing) > 8 else "")
     free = [c for c in ev.free_columns() if c not in table.helpers or c in ev.region.labels]

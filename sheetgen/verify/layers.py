@@ -45,17 +45,21 @@ def _layer(ev, nets, weights, sources) -> bool:
 
 def _settle(ev, nets, weights, sources, pool_w, pool_s, known: bool) -> bool:
     """Name one layer from the weight columns `pool_w` and the candidate sources `pool_s`."""
+    from .identify import matches
+
     values = {w: ev.at(w) for w in pool_w + pool_s}
     pairs = [tuple(pool_s)] if known else sorted(itertools.combinations(pool_s, 2), key=_order)
-    found = []
-    for x in ev.free_columns():
-        if x in values or (ev.s, ev.rows[0], x) not in ev.book.formulas:
-            continue
-        actual = ev.column(x)
-        for sa, sb in pairs:
-            for wa, wb in itertools.permutations(pool_w, 2):
-                if ev.matches(values[wa] * values[sa] + values[wb] * values[sb], actual):
-                    found.append((x, (sa, sb), (wa, wb)))
+    xs = [x for x in ev.free_columns()
+          if x not in values and (ev.s, ev.rows[0], x) in ev.book.formulas]
+    trials = [(src, w) for src in pairs for w in itertools.permutations(pool_w, 2)]
+    if not xs or not trials:
+        return False
+    # Every trial w·x + w·x against every candidate column at once: one array, not a loop.
+    predicted = np.array([values[wa] * values[sa] + values[wb] * values[sb]
+                          for (sa, sb), (wa, wb) in trials])
+    actual = np.array([ev.column(x) for x in xs])
+    hit = matches(predicted[:, None, :], actual[None, :, :], len(ev.rows))
+    found = [(xs[j], *trials[i]) for i, j in zip(*np.nonzero(hit))]
     by_sources: dict[tuple, list] = {}
     for x, src, w in found:
         by_sources.setdefault(src, []).append((x, w))

@@ -49,10 +49,19 @@ class Table:
     problem: str = ""  # why its columns cannot be identified, in one sentence
     numbers_only: bool = False  # rows of numbers and not one formula: pasted values
     network: net.Network = net.CLASSIC  # which quantities it holds: with biases or not
+    disagree: list[str] = field(default_factory=list)  # labelled columns off their template
+    shown: dict[str, str] = field(default_factory=dict)  # name -> the student's own numbering
+    contradicted: list[tuple[int, str, str]] = field(default_factory=list)  # col, label, is
+    partial: bool = False  # holds no gradient and no update: judged on what it has
 
     @property
     def missing(self) -> list[str]:
         return [n for n in self.network.names if n not in self.columns and n not in self.cells]
+
+    @property
+    def present(self) -> list[str]:
+        """The quantities it holds: all of the network's, or a forward pass's alone."""
+        return [n for n in self.network.names if n in self.columns or n in self.cells]
 
     @property
     def corner(self) -> tuple[int, int, int]:

@@ -41,7 +41,7 @@ def what(table: Table, key) -> str:
     if key == table.eta_key:
         return "η"
     name = table.name_at(key)
-    return net.LABELS[name] if name else "outside the table"
+    return net.LABELS[table.shown.get(name, name)] if name else "outside the table"
 
 
 def describe(book, table: Table, key, row: int) -> str:
@@ -101,7 +101,7 @@ def maths(engine, table: Table, key, text: str) -> str:
     def name(m) -> str:
         cell = token_cell(engine, key, m.group(0))
         n = table.name_at(cell) if cell else None
-        return "η" if cell == table.eta_key else (net.LABELS[n] if n else m.group(0))
+        return "η" if cell == table.eta_key else (what(table, cell) if n else m.group(0))
 
     text = _A1.sub(name, text.replace(" ", "")).replace("*", "·").replace("-", "−")
     return text if text.startswith("(") and syntax_group(text) else f"({text})"
