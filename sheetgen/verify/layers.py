@@ -17,6 +17,7 @@ import numpy as np
 
 from .tables import is_update
 
+MAX_TRIALS = 20_000  # (source pair, weight pair) choices tried for one layer: a few thousand
 LAYERS = (  # nets, their weights (paired with the first and second source), the sources
     (("h1", "h2"), (("w1", "w2"), ("w3", "w4")), ("i1", "i2")),
     (("o1", "o2"), (("w5", "w6"), ("w7", "w8")), ("a_h1", "a_h2")),
@@ -51,9 +52,9 @@ def _settle(ev, nets, weights, sources, pool_w, pool_s, known: bool) -> bool:
     pairs = [tuple(pool_s)] if known else sorted(itertools.combinations(pool_s, 2), key=_order)
     xs = [x for x in ev.free_columns()
           if x not in values and (ev.s, ev.rows[0], x) in ev.book.formulas]
+    if not xs or not 0 < len(pairs) * len(pool_w) ** 2 <= MAX_TRIALS:
+        return False  # nothing to name, or so many cells to choose from that none would be sure
     trials = [(src, w) for src in pairs for w in itertools.permutations(pool_w, 2)]
-    if not xs or not trials:
-        return False
     # Every trial w·x + w·x against every candidate column at once: one array, not a loop.
     predicted = np.array([values[wa] * values[sa] + values[wb] * values[sb]
                           for (sa, sb), (wa, wb) in trials])
