@@ -148,3 +148,27 @@ def test_a_duplicated_row_in_a_table_with_biases_is_quick(tmp_path, how):
     assert time.perf_counter() - start < 1.5, result.seconds
     assert result.status == "fail"
     assert result.tables[0].causes[0].cell.startswith("Sheet!F")  # w1, where it starts
+
+
+@pytest.mark.parametrize("rows", ["first", "every"])
+def test_given_numbers_typed_as_text_are_read_as_numbers(tmp_path, rows):
+    """Hancom Office saves inputs as text ("0"); Excel's arithmetic reads them as numbers."""
+    wb = Workbook()
+    info = write_table(wb.active, Layout(), rows=6)
+    given = dict(zip(("t1", "t2", "i1", "i2"), (*net.TARGETS, *net.INPUTS)))
+    for name, value in given.items():
+        for r in info["rows"][: 1 if rows == "first" else None]:
+            cell = wb.active.cell(r, info["cols"][name])
+            cell.value, cell.data_type = f"{value:g}", "s"
+    wb.save(tmp_path / "t.xlsx")
+    result = verify(tmp_path / "t.xlsx")
+    assert result.status == "pass", [f.message for t in result.tables for f in t.causes]
+    assert "typed as text" in result.notes[0]
+    mistake = (2, "o2", "{w7}*{a_h1}+{w8}*{a_h1}")
+    wb = Workbook()
+    info = write_table(wb.active, Layout(), rows=6, mistake=mistake)
+    cell = wb.active.cell(info["rows"][0], info["cols"]["i1"])
+    cell.value, cell.data_type = "0.05", "s"
+    wb.save(tmp_path / "bad.xlsx")
+    first = verify(tmp_path / "bad.xlsx").tables[0].causes[0]
+    assert first.cell == f"Sheet!{letter(info['cols']['o2'])}{info['rows'][2]}"

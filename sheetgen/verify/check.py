@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import network as net
 from .findings import EMPTY, Cause, Finding, group
+from .identify import number_in
 from .numbering import contradictions
 from .tables import Table, find_eta, reads
 from .values import XLError
@@ -95,7 +96,7 @@ def check_table(
     if table.partial:
         result.notes.append(f"holds the forward pass only ({len(table.present)} of "
                             f"{len(table.network.names)} quantities): judged on what it has")
-    values = _read_values(engine, table, causes)
+    values = _read_values(engine, table, causes, result.notes)
     result.cells = len(table.present) * len(table.rows)
     eta = 0.0 if table.partial else _learning_rate(engine, table, values, causes, result)
     pasted = _pasted(book, table)
@@ -127,10 +128,10 @@ def _cannot_check(table: Table, max_rows: int) -> str:
     return ""
 
 
-def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
+def _read_values(engine, table: Table, causes: dict, notes: list) -> dict[str, np.ndarray]:
     """Every quantity's values as a float array (nan where a cell holds no number); errors,
     empty cells and text are root causes."""
-    rows = table.rows
+    rows, texts = table.rows, []
     values = {name: np.full(len(rows), np.nan) for name in table.network.names}
     for name in table.present:
         column = values[name]
@@ -139,6 +140,9 @@ def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
             v = engine.value(key)
             if type(v) is float:
                 column[k] = v
+            elif table.network.by_name[name].block == 0 and np.isfinite(number_in(v)):
+                column[k] = number_in(v)  # a given number typed as text: Excel computes with it
+                texts.append(key)
             elif isinstance(v, XLError):
                 origin = v.origin or key
                 text = (f"is part of {v.detail}" if v.code == "#CIRC!"
@@ -150,6 +154,10 @@ def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
                 shown = f"the text {v!r}" if isinstance(v, str) else f"the value {v!r}"
                 causes.setdefault(key, Cause("text", key, name,
                                              text=f"holds {shown} where a number belongs"))
+    if texts:
+        notes.append(f"{len(texts)} given number(s) typed as text, from "
+                     f"{engine.book.address(texts[0], sheet=False)} on: read as the numbers "
+                     "Excel's arithmetic makes of them")
     return values
 
 

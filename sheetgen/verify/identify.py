@@ -99,8 +99,21 @@ def matches(predicted: np.ndarray, actual: np.ndarray, rows: int) -> np.ndarray:
     return (agree >= min(2, rows)) & (agree * 2 >= ok.sum(-1)) & (ok.sum(-1) > 0)
 
 
-def _number(v) -> float:
-    return v if type(v) is float else np.nan
+def number_in(v) -> float:
+    """A cell's number: a float, or text that is one (`"0"` typed as text, as Hancom Office
+    saves inputs: Excel's arithmetic reads it as the number), else nan."""
+    if type(v) is float:
+        return v
+    if isinstance(v, str) and 0 < len(v) <= 40:
+        try:
+            x = float(v.strip())
+        except ValueError:
+            return np.nan
+        return x if np.isfinite(x) and v.strip()[-1:].isdigit() else np.nan
+    return np.nan
+
+
+_number = number_in
 
 
 def identify(book: Book, engine, region: Region) -> Table:
