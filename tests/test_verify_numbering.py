@@ -172,3 +172,32 @@ def test_given_numbers_typed_as_text_are_read_as_numbers(tmp_path, rows):
     wb.save(tmp_path / "bad.xlsx")
     first = verify(tmp_path / "bad.xlsx").tables[0].causes[0]
     assert first.cell == f"Sheet!{letter(info['cols']['o2'])}{info['rows'][2]}"
+
+
+def _copied_down(path, layout: Layout, name: str, wrong: str) -> dict:
+    """A table with `wrong` as the formula of column `name` in every row."""
+    wb = Workbook()
+    info = write_table(wb.active, layout, rows=6, mistake=(0, name, wrong))
+    first, c = info["rows"][0], info["cols"][name]
+    for r in info["rows"][1:]:
+        text = wb.active.cell(first, c).value
+        wb.active.cell(r, c, text.replace(str(first), str(r)))
+    wb.save(path)
+    return info
+
+
+def test_a_mistake_in_a_helper_column_is_named_at_the_helper(tmp_path):
+    wrong = "({a_o2}-{t2})*{a_o1}*(1-{a_o1})"  # δo2 with a_o1's derivative
+    info = _copied_down(tmp_path / "t.xlsx", Layout(helpers=True), "delta_o2", wrong)
+    result = verify(tmp_path / "t.xlsx")
+    (finding,) = result.tables[0].causes
+    column = letter(info["cols"]["delta_o2"])
+    assert finding.cells == f"{column}{info['rows'][0]}:{column}{info['rows'][-1]}"
+    assert finding.words.endswith("it should be δo2 = ∂E/∂o2")
+
+
+def test_a_gradient_wrong_beside_a_right_helper_is_named_at_the_gradient(tmp_path):
+    wrong = "{delta_o2}*{a_h1}*{a_h1}"
+    info = _copied_down(tmp_path / "t.xlsx", Layout(helpers=True), "dw8", wrong)
+    (finding,) = verify(tmp_path / "t.xlsx").tables[0].causes
+    assert finding.cell == f"Sheet!{letter(info['cols']['dw8'])}{info['rows'][0]}"

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import network as net
 from .findings import EMPTY, Cause, Finding, group
+from .helpers import blame_helpers
 from .identify import number_in
 from .numbering import contradictions
 from .tables import Table, find_eta, reads
@@ -113,6 +114,7 @@ def check_table(
         _updates_read_eta(engine, table, causes)
         if eta is not None and np.isfinite(eta):
             _compare(engine, table, values, eta, causes, result, rtol, atol)
+            blame_helpers(engine, table, values, causes)
     result.causes = group(engine, table, list(causes.values()))
     result.status = "fail" if result.causes else "pass"
     return result

@@ -41,7 +41,11 @@ def what(table: Table, key) -> str:
     if key == table.eta_key:
         return "η"
     name = table.name_at(key)
-    return net.LABELS[table.shown.get(name, name)] if name else "outside the table"
+    if name:
+        return net.LABELS[table.shown.get(name, name)]
+    s, r, c = key
+    inside = s == table.sheet and table.rows and table.rows[0] <= r <= table.rows[-1]
+    return f"{table.helpers[c]!r}" if inside and c in table.helpers else "outside the table"
 
 
 def describe(book, table: Table, key, row: int) -> str:
