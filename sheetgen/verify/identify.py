@@ -31,20 +31,27 @@ from .tables import Region, Table, is_update
 PROBE = 6
 IDENTIFY_RTOL = 1e-6
 NETWORKS = (net.Network(), net.Network(biases=True), net.Network(biases=True, trained=True))
+NETS = frozenset({"h1", "h2", "o1", "o2"})
 
 
 class Evidence:
     """The values and references of a region's first rows, and what is settled so far."""
 
-    def __init__(self, book: Book, engine, region: Region, network: net.Network):
+    def __init__(self, book: Book, engine, region: Region, network: net.Network,
+                 memo: dict | None = None):
         self.book, self.engine, self.region, self.network = book, engine, region, network
         self.s = region.sheet
         self.rows = region.rows[:PROBE]
         self.where: dict[str, object] = {}  # quantity -> column number, or a fixed cell key
         self.renumbered: set[str] = set()  # weights named by what the forward pass does
+        self.memo = {} if memo is None else memo  # values and predictions: every reading's
 
     def column(self, c: int, offset: int = 0) -> np.ndarray:
-        return np.array([_number(self.engine.value((self.s, r + offset, c))) for r in self.rows])
+        key = ("column", c, offset)
+        if key not in self.memo:
+            self.memo[key] = np.array([_number(self.engine.value((self.s, r + offset, c)))
+                                       for r in self.rows])
+        return self.memo[key]
 
     def values(self, name: str, offset: int = 0) -> np.ndarray:
         return self.at(self.where[name], offset)
@@ -66,12 +73,11 @@ class Evidence:
         refs = [n for n, _ in q.refs()]
         if "eta" in refs or any(n not in self.where and n not in (trial or {}) for n in refs):
             return None
-        saved = dict(self.where)
-        self.where.update(trial or {})
-        try:
-            return net.evaluate(q.formula, lambda n, off: self.values(n, off))
-        finally:
-            self.where = saved
+        where = {**self.where, **(trial or {})}
+        key = ("predict", name, *((n, where[n]) for n in refs))
+        if key not in self.memo:
+            self.memo[key] = net.evaluate(q.formula, lambda n, off: self.at(where[n], off))
+        return self.memo[key]
 
     def matches(self, predicted: np.ndarray, actual: np.ndarray) -> bool:
         """Whether a column's values are these, in most probe rows: loosely (pasted numbers are
@@ -126,15 +132,17 @@ def identify(book: Book, engine, region: Region) -> Table:
     every quantity has a column (or a cell) and the most templates agree with their columns,
     then the one that contradicts the fewest labels: a table with biases read as the classic one
     would have every net input disagree."""
-    readings = []
+    readings, memo = [], {}
     for network in NETWORKS:
-        plain = _identify(book, engine, region, network)
+        plain = _identify(book, engine, region, network, memo)
         readings.append(plain)
         if _full(*plain):
             break  # complete, and every column behaves: no other reading can do better
         doubted = frozenset(plain[0].disagree)
-        for distrust in (frozenset(), doubted) if doubted else (frozenset(),):
-            readings.append(_identify(book, engine, region, network, True, distrust))
+        if doubted & NETS:  # a net input off its template: the weights numbered otherwise?
+            readings.append(_identify(book, engine, region, network, memo, True))
+        if doubted:  # labels off their columns: headers swapped?
+            readings.append(_identify(book, engine, region, network, memo, True, doubted))
         if any(_full(*r) for r in readings[-2:]):
             break
     complete = [r for r in readings if not r[0].missing]
@@ -154,9 +162,9 @@ def _labels_used(table: Table, region: Region) -> int:
     return sum(table.columns.get(name) == c for c, name in region.hints.items())
 
 
-def _identify(book: Book, engine, region: Region, network: net.Network, renumber: bool = False,
-              distrust: frozenset = frozenset()) -> tuple[Table, int]:
-    ev = Evidence(book, engine, region, network)
+def _identify(book: Book, engine, region: Region, network: net.Network, memo: dict,
+              renumber: bool = False, distrust: frozenset = frozenset()) -> tuple[Table, int]:
+    ev = Evidence(book, engine, region, network, memo)
     _labels(ev, distrust)
     progress = True
     while progress:
