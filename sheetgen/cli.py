@@ -53,21 +53,40 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
                    help="start from a named set of values; options given beside it override it. "
                         "mazur: Matt Mazur's 'A Step by Step Backpropagation Example' (inputs "
                         "0.05 0.10, targets 0.01 0.99, w1..w8 0.15 ... 0.55, biases 0.35 0.60 "
-                        "not trained, η = 0.5)")
+                        "not trained, η = 0.5). xor: a 2-2-1 network reading the four XOR "
+                        "examples at every step, one bias per unit, trained (add --mean for "
+                        "the mean gradient)")
+    p.add_argument("--layers", type=int, nargs="+", metavar="N",
+                   help="units per layer: input, up to two hidden layers, output, 1-4 each "
+                        "(default 2 2 2)")
+    p.add_argument("--activation", choices=net.ACTIVATIONS,
+                   help="of every unit (default sigmoid)")
+    p.add_argument("--loss", choices=net.LOSSES,
+                   help="half_sse: E = ½Σ(t−a)², the course's (default); sse: E = Σ(t−a)²")
     p.add_argument("--iterations", type=int,
                    help=f"gradient-descent rows per learning rate (default {d.ITERATIONS}, "
                         "at most 10000)")
     p.add_argument("--lr", type=numbers, nargs="+", metavar="ETA",
                    help=f"learning rates, one sheet each (default {_listed(d.LEARNING_RATES)})")
     p.add_argument("--inputs", type=numbers, nargs="+", metavar="I",
-                   help=f"i1 i2 (default {_listed(d.INPUTS)})")
+                   help=f"i1 i2 ... of the one example (default {_listed(d.INPUTS)}; "
+                        "0.05, 0.10, 0.15, ... for other shapes)")
     p.add_argument("--targets", type=numbers, nargs="+", metavar="T",
-                   help=f"t1 t2 (default {_listed(d.TARGETS)})")
+                   help=f"t1 t2 ... (default {_listed(d.TARGETS)}: 0.5 for every output)")
+    p.add_argument("--examples", type=Path, metavar="CSV",
+                   help="a batch read at every step instead of --inputs/--targets: one row per "
+                        "example, its inputs then its targets (a header row is skipped)")
+    p.add_argument("--mean", action="store_true", default=None,
+                   help="with a batch: descend by the mean of the examples' gradients (default: "
+                        "their sum); E_total is the summed loss either way")
     p.add_argument("--weights", type=numbers, nargs="+", metavar="W",
-                   help=f"initial w1..w8 (default {_listed(d.WEIGHTS)})")
+                   help="initial w1 w2 ..., numbered layer by layer, then by the unit fed, then "
+                        "by the source (2-2-2: w1 i1→h1, w2 i2→h1, w3 i1→h2, ...; default "
+                        f"{_listed(d.WEIGHTS)}; for other shapes each layer's count up by 0.05 "
+                        "from 0.15, or 0.40 after the first, times 2/fan-in)")
     p.add_argument("--biases", type=numbers, nargs="+", metavar="B",
-                   help="b1 b2: one bias shared by the hidden layer, one by the output layer "
-                        "(default none: the classic network)")
+                   help="one bias per layer after the input (b1 b2: hidden, output), or one per "
+                        "unit (b1 h1, b2 h2, b3 o1, ...) (default none: the classic network)")
     p.add_argument("--train-biases", action="store_true", default=None,
                    help="update the biases by their own gradients too (needs biases)")
 
@@ -75,13 +94,27 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
 def settings_from(args):
     """The settings the options describe: the preset's, then every option given over it."""
     from .workbook import PRESETS, Settings
+    from .workbook.examples import read_examples
 
     given = {"iterations": args.iterations, "learning_rates": flat(args.lr),
              "inputs": flat(args.inputs), "targets": flat(args.targets),
              "weights": flat(args.weights), "biases": flat(args.biases),
-             "train_biases": args.train_biases}
-    preset = PRESETS[args.preset] if args.preset else {}
-    return Settings.create(**preset | {k: v for k, v in given.items() if v is not None})
+             "train_biases": args.train_biases, "activation": args.activation, "loss": args.loss,
+             "mean": args.mean, "layers": args.layers}
+    given = {k: v for k, v in given.items() if v is not None}
+    preset = dict(PRESETS[args.preset]) if args.preset else {}
+    if "layers" in given and tuple(given["layers"]) != preset.get("layers", (2, 2, 2)):
+        # Another shape: the preset's weights and biases do not fit it.
+        preset = {k: v for k, v in preset.items() if k not in ("weights", "biases")}
+    if args.examples is not None or "inputs" in given or "targets" in given:
+        preset = {k: v for k, v in preset.items() if k not in ("inputs", "targets")}
+    if args.examples is not None:
+        if "inputs" in given or "targets" in given:
+            raise UsageError("sheetgen: --examples gives the inputs and targets: "
+                             "leave out --inputs and --targets")
+        layers = given.get("layers", preset.get("layers", (2, 2, 2)))
+        given["inputs"], given["targets"] = read_examples(args.examples, layers[0], layers[-1])
+    return Settings.create(**preset | given)
 
 
 def default_output(given: Path | None, default: Path) -> Path:

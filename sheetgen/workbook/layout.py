@@ -2,8 +2,9 @@
 
 The one place that says where things are: sheet names, rows, columns, and every formula the
 builder writes (`Layout.row_formula` renders a column's formula from its template in
-`network.py`). What is fixed (rows, the η cell, sheet names) is a module constant; what depends
-on the network's columns (31 classic, 33 with biases, 35 with trained biases) is a `Layout`.
+`sheetgen.network`). What is fixed (rows, the η cell, sheet names) is a module constant; what
+depends on the network's columns (31 for the classic 2-2-2, 33 with biases, 35 with trained
+biases, and as many as any other network's table has) is a `Layout`.
 The module-level `COLUMN_OF`, `BELOW_COLUMN`, `row_formula`, ... are the classic network's.
 """
 from __future__ import annotations
@@ -32,10 +33,27 @@ BELOW_LABEL = "below threshold"
 THRESHOLD_CELL = "$B$3"
 SUMMARY_HEADER_ROW = 5
 
-_MEANINGS = {"i1": "input to the network", "i2": "input to the network",
-             "t1": "target for output a_o1", "t2": "target for a_o2",
-             "b1": "bias of the hidden layer, added to h1 and h2",
-             "b2": "bias of the output layer, added to o1 and o2"}
+LAYER_NAMES = {1: ("output",), 2: ("hidden", "output"),
+               3: ("first hidden", "second hidden", "output")}
+
+
+def meaning(network: net.Network, name: str) -> str:
+    """What a Backprop input cell holds, in words: "input to the network", "target for output
+    a_o1", "bias of the hidden layer, added to h1 and h2", ..."""
+    base, example = name, ""
+    if network.examples > 1 and name[0] in "it":
+        base, _, e = name.rpartition("_")
+        example = f" of example {e}"
+    if base[0] == "i":
+        return "input to the network" + example
+    if base[0] == "t":
+        return ("target for output a_o1" if base == "t1" else f"target for a_o{base[1:]}") + example
+    units = network.bias_units(name)
+    if network.biases == "unit":
+        return f"bias of {units[0]}"
+    layer = LAYER_NAMES[network.depth][network.layer_of(units[0]) - 1]
+    added = " and ".join(units) if len(units) < 3 else ", ".join(units[:-1]) + " and " + units[-1]
+    return f"bias of the {layer} layer, added to {added}"
 
 
 def sheet_name(eta: float) -> str:
@@ -78,21 +96,24 @@ class Layout:
 
     @cached_property
     def input_rows(self) -> tuple[tuple[str, str, str], ...]:
-        """The Backprop sheet's input cells, (name, defined name, meaning): i, t, the weights in
-        the diagram's order, then the biases; the defined name is what a table's first row reads."""
-        by_name = self.network.by_name
-        rows = [(n, by_name[n].start, _MEANINGS[n]) for n in ("i1", "i2", "t1", "t2")]
-        rows += [(w, f"init_{w}", f"initial weight {a}→{b}") for a, b, w in net.EDGES]
-        for b in ("b1", "b2"):
-            if b in by_name:
-                q = by_name[b]
-                rows.append((b, q.start, ("initial " if q.is_updated else "") + _MEANINGS[b]
-                             + (", trained" if q.is_updated else "")))
+        """The Backprop sheet's input cells, (name, defined name, meaning): i, t (of each
+        example), the weights in weight order, then the biases; the defined name is what a
+        table's first row reads."""
+        network, by_name, rows = self.network, self.network.by_name, []
+        for e in range(1, network.examples + 1):
+            names = [network.example(i, e) for i in network.units(0)]
+            names += [network.example(f"t{k}", e) for k in range(1, network.layers[-1] + 1)]
+            rows += [(n, by_name[n].start, meaning(network, n)) for n in names]
+        rows += [(w, f"init_{w}", f"initial weight {a}→{b}") for a, b, w in network.edges]
+        for b in network.bias_names:
+            q = by_name[b]
+            rows.append((b, q.start, ("initial " if q.is_updated else "") + meaning(network, b)
+                         + (", trained" if q.is_updated else "")))
         return tuple(rows)
 
     @property
     def blocks_top(self) -> int:
-        """The row of the heading above the six chain-rule blocks."""
+        """The row of the heading above the chain-rule blocks."""
         return INPUT_TOP + len(self.input_rows) + 2
 
     def row_formula(self, q: net.Quantity) -> str:

@@ -36,8 +36,11 @@ def one_page(ws) -> None:
 
 
 def breaks(layout: L.Layout) -> list[int]:
-    """The first column of each page after the first (1-based): w5, ∂E/∂w1, the chart."""
-    return [column_index_from_string(c) for c in (layout.column_of["w5"],
+    """The first column of each page after the first (1-based): the first weight into the output
+    layer (w5 for the 2-2-2), ∂E/∂w1, the chart."""
+    network = layout.network
+    first = network.layer_weights(network.depth)[0]
+    return [column_index_from_string(c) for c in (layout.column_of[first],
                                                    layout.column_of["dw1"], layout.chart_column)]
 
 

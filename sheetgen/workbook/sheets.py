@@ -1,6 +1,6 @@
 """The three kinds of sheet, written with XlsxWriter: every formula with its stored value.
 
-  Backprop      inputs (yellow, with defined names), the network diagram, the six chain-rule blocks
+  Backprop      inputs (yellow, with defined names), the network diagram, the chain-rule blocks
   η=0.1, ...    η, the header and first row of the iteration table, its loss chart (the other
                 rows are streamed in by `writer.py`)
   Loss curves   every E_total curve in one chart, and per η the final loss and when it fell below
@@ -61,13 +61,13 @@ def _title(ws, f, title: str, note: str, value: str | None = None, column: str =
 
 
 def backprop_sheet(b: Book) -> None:
-    """Inputs with defined names, the network diagram and the six chain-rule blocks."""
+    """Inputs with defined names, the network diagram and the chain-rule blocks."""
     from ..plots import network_diagram
 
     wb, f, settings, layout = b.wb, b.f, b.settings, b.layout
     first = L.sheet_name(settings.learning_rates[0])
     ws = wb.add_worksheet(L.BACKPROP)
-    _title(ws, f, "Backpropagation by hand: a 2-2-2 sigmoid network",
+    _title(ws, f, f"Backpropagation by hand: {network_words(settings.network)}",
            X.backprop_instruction(first) if b.exercise else
            "How to use: change a yellow input below (or η on an η= sheet); every table and chart "
            "recalculates. Each η= sheet holds one row per gradient-descent step: "
@@ -79,15 +79,13 @@ def backprop_sheet(b: Book) -> None:
     ws.set_column("D:D", 2)
     ws.set_column("C:C", 14)
     ws.write_row("A4", ["Input", "Meaning", "Value"], f.bold)
-    given = dict(zip(("i1", "i2"), settings.inputs)) | dict(zip(("t1", "t2"), settings.targets))
-    given |= {f"w{k + 1}": w for k, w in enumerate(settings.weights)}
-    given |= dict(zip(("b1", "b2"), settings.biases or ()))
+    given = given_values(settings)
     for r, (name, defined, meaning) in enumerate(layout.input_rows, start=L.INPUT_TOP):
         ws.write_string(cell(r, "A"), name, f.bold)
         ws.write_string(cell(r, "B"), f"{meaning}   (defined name {defined})")
         ws.write_number(cell(r, "C"), given[name], f.input)
         wb.define_name(defined, "=" + L.ref(L.BACKPROP, f"$C${r}"))
-    diagram = network_diagram(biases=settings.biases is not None)
+    diagram = network_diagram(settings.network)
     ws.insert_image("E4", "network.png", {"image_data": io.BytesIO(diagram),
                                           "x_scale": 0.8, "y_scale": 0.8})
     _blocks(b, ws, first)
@@ -95,13 +93,41 @@ def backprop_sheet(b: Book) -> None:
     page.one_page(ws)
 
 
+def network_words(network) -> str:
+    """"a 2-2-2 sigmoid network", with its loss, biases and batch where they are not the
+    course's."""
+    words = [f"a {network.shape} {network.activation} network"]
+    if network.loss == "sse":
+        words.append("loss Σ(t−a)²")
+    if network.biases:
+        words.append(f"one bias per {network.biases}" + (", trained" if network.trained else ""))
+    if network.examples > 1:
+        words.append(f"{network.examples} examples a step, "
+                     f"{'mean' if network.mean else 'sum'} of their gradients")
+    return ", ".join(words)
+
+
+def given_values(settings: Settings) -> dict[str, float]:
+    """The value of each Backprop input cell by name: inputs and targets of each example, the
+    initial weights, the biases."""
+    network, given = settings.network, {}
+    for e, (inputs, targets) in enumerate(settings.examples, start=1):
+        given |= {network.example(f"i{j}", e): x for j, x in enumerate(inputs, start=1)}
+        given |= {network.example(f"t{k}", e): t for k, t in enumerate(targets, start=1)}
+    given |= dict(zip(network.weight_names, settings.weights))
+    return given | dict(zip(network.bias_names, settings.biases or ()))
+
+
+COUNTS = {3: "three", 6: "six"}
+
+
 def _blocks(b: Book, ws, first: str) -> None:
-    """The six blocks: maths from the templates, values live from the first η sheet's first row
-    (in the exercise, both left to fill in)."""
-    f, row = b.f, b.layout.blocks_top
-    ws.write_string(cell(row, "A"), "The six chain-rule blocks (values: first iteration, "
-                    f"η = {b.settings.learning_rates[0]:g} sheet)", f.block_title)
-    for block, (title, lines) in enumerate(b.settings.network.blocks, start=1):
+    """The chain-rule blocks: maths from the templates, values live from the first η sheet's
+    first row (in the exercise, both left to fill in)."""
+    f, row, blocks = b.f, b.layout.blocks_top, b.settings.network.blocks
+    ws.write_string(cell(row, "A"), f"The {COUNTS[len(blocks)]} chain-rule blocks (values: first "
+                    f"iteration, η = {b.settings.learning_rates[0]:g} sheet)", f.block_title)
+    for block, (title, lines) in enumerate(blocks, start=1):
         row += 1
         ws.write_string(cell(row, "A"), title, f.block_bold[block])
         ws.write_blank(cell(row, "B"), None, f.block[block])

@@ -3,7 +3,7 @@
 Programs that do not recalculate (pandas, openpyxl's data_only, Excel's Protected View,
 previewers, and LibreOffice with its default settings) show these, so they must be the formulas'
 own results. The iteration tables come from the independent NumPy reference
-(`network.iterate`); a chain-rule line of the Backprop sheet is its template evaluated on the
+(`network.run`); a chain-rule line of the Backprop sheet is its template evaluated on the
 reference's first row, as the spreadsheet evaluates it.
 """
 from __future__ import annotations
@@ -69,14 +69,23 @@ class Values:
 def compute(settings: Settings) -> Values:
     """Every stored value of the workbook for `settings` (as its cells hold them)."""
     s = settings.as_stored()
+    network = s.network
+    inputs, targets = zip(*s.examples)
     with np.errstate(over="ignore", invalid="ignore"):
-        table = net.iterate(s.inputs, s.targets, s.weights, s.learning_rates, s.iterations,
-                            b=s.biases, train_biases=s.train_biases)
-    pre = np.stack([table[n] for n in ("h1", "h2", "o1", "o2")])
-    if not all(np.isfinite(table[n]).all() for n in s.network.names) or (pre < -EXP_LIMIT).any():
+        table = net.run(network, inputs, targets, s.weights, s.learning_rates, s.iterations,
+                        biases=s.biases)
+    if not all(np.isfinite(table[n]).all() for n in network.names) or (
+            network.activation == "sigmoid" and min(
+                table[network.example(unit, e)].min() for unit in _units(network)
+                for e in range(1, network.examples + 1)) < -EXP_LIMIT):
         raise SettingsError("these settings overflow: a spreadsheet's EXP would give #NUM! "
                             "(use smaller weights, inputs, biases or learning rates)")
     return Values(table, s.threshold)
+
+
+def _units(network: net.Network) -> list[str]:
+    """Every unit with a net input: the hidden and output units."""
+    return [u for layer in range(1, network.depth + 1) for u in network.units(layer)]
 
 
 def number_text(x: float) -> str:
