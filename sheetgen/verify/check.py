@@ -272,10 +272,14 @@ def _reference(values, network: net.Network, eta: float, n: int) -> dict | None:
     if not all(np.isfinite(values[q][0]) for q in start):
         return None
     first = {q: values[q][0] for q in start}
-    return net.iterate([first["i1"], first["i2"]], [first["t1"], first["t2"]],
-                       [first[f"w{k}"] for k in range(1, 9)], [eta], n,
-                       b=(first["b1"], first["b2"]) if network.biases else None,
-                       train_biases=network.trained)
+
+    def given(letter: str, count: int) -> list[float]:
+        return [first[network.example(f"{letter}{j}", e)] for e in range(1, network.examples + 1)
+                for j in range(1, count + 1)]
+
+    return net.run(network, given("i", network.layers[0]), given("t", network.layers[-1]),
+                   [first[w] for w in network.weight_names], [eta], n,
+                   biases=[first[b] for b in network.bias_names] or None)
 
 
 __all__ = ["Finding", "TableResult", "check_table", "local_values"]

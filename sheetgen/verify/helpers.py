@@ -88,9 +88,10 @@ def _wanted(engine, cause, helper) -> float | None:
 
 def _words(table, values: dict, row: int, got: float, want: float, names: list[str]) -> str:
     k = table.rows.index(row)
-    readers = ", ".join(net.LABELS[table.shown.get(n, n)] for n in names)
-    piece = next((label for label, template in PIECES.items()
-                  if _close(net.evaluate(template, lambda n, off: values[n][k]), want)), None)
+    readers = ", ".join(net.label_of(table.shown.get(n, n)) for n in names)
+    classic = table.network.layers == (2, 2, 2) and table.network.loss == "half_sse"
+    piece = next((label for label, template in PIECES.items() if classic
+                  and _close(net.evaluate(template, lambda n, off: values[n][k]), want)), None)
     should = f"; it should be {piece}" if piece else ""
     return (f"is {number(got, want)} in row {row} where {readers}, which read it, need "
             f"{number(want, got)}{should}")

@@ -31,7 +31,40 @@ from .tables import Region, Table, is_update
 PROBE = 6
 IDENTIFY_RTOL = 1e-6
 NETWORKS = (net.Network(), net.Network(biases=True), net.Network(biases=True, trained=True))
-NETS = frozenset({"h1", "h2", "o1", "o2"})
+BIAS_MODES = ((None, False), ("layer", False), ("layer", True), ("unit", False), ("unit", True))
+
+
+def networks(region: Region) -> tuple[tuple[net.Network, ...], tuple[net.Network, ...]]:
+    """The networks a region may hold: the sizes its labels count (i1.., h1.., o1.. or t1..;
+    the course's 2-2-2 where they count nothing else), each without biases, with fixed biases
+    and with trained ones; with the course's loss ½Σ(t−a)², and (tried only where none of
+    those reads the whole table) with Σ(t−a)²."""
+    sizes = _sizes(region.hints.values())
+    if sizes == (2, 2, 2):
+        first = NETWORKS
+    else:
+        first = tuple(net.Network(layers=sizes, biases=b, trained=t) for b, t in BIAS_MODES)
+    return first, tuple(net.Network(layers=n.layers, biases=n.biases, trained=n.trained,
+                                    loss="sse") for n in first)
+
+
+def _sizes(names) -> tuple[int, ...]:
+    count = {"i": 0, "h": 0, "o": 0}
+    for name in names:
+        letter = {"t": "o", "a_o": "o", "a_h": "h", "E": "o"}.get(name.rstrip("0123456789"),
+                                                                  name[0])
+        digits = name.lstrip("a_thoiE")
+        if letter in count and digits.isdigit() and name[0] not in "wdb":
+            count[letter] = max(count[letter], int(digits))
+    weights = max((int(n[1:]) for n in names if n[0] == "w" and n[1:].isdigit()), default=0)
+    i, h, o = count["i"], count["h"], count["o"]
+    if not i or not o:
+        return (2, 2, 2)
+    if not h and weights > i * o:  # hidden units unlabelled: as many as the weights need
+        h = weights // (i + o) if weights % (i + o) == 0 else 0
+        return (i, h, o) if 1 <= h <= 4 else (2, 2, 2)
+    return (i, h, o) if h else (i, o)
+NETS = frozenset(f"{x}{k}" for x in "hgo" for k in range(1, 5))
 
 
 class Evidence:
@@ -74,7 +107,7 @@ class Evidence:
         if "eta" in refs or any(n not in self.where and n not in (trial or {}) for n in refs):
             return None
         where = {**self.where, **(trial or {})}
-        key = ("predict", name, *((n, where[n]) for n in refs))
+        key = ("predict", q.formula, *((n, where[n]) for n in refs))
         if key not in self.memo:
             self.memo[key] = net.evaluate(q.formula, lambda n, off: self.at(where[n], off))
         return self.memo[key]
@@ -133,23 +166,33 @@ def identify(book: Book, engine, region: Region) -> Table:
     then the one that contradicts the fewest labels: a table with biases read as the classic one
     would have every net input disagree."""
     readings, memo = [], {}
-    for network in NETWORKS:
-        plain = _identify(book, engine, region, network, memo)
-        readings.append(plain)
-        if _full(*plain):
-            break  # complete, and every column behaves: no other reading can do better
-        doubted = frozenset(plain[0].disagree)
-        if doubted & NETS:  # a net input off its template: the weights numbered otherwise?
-            readings.append(_identify(book, engine, region, network, memo, True))
-        if doubted:  # labels off their columns: headers swapped?
-            readings.append(_identify(book, engine, region, network, memo, True, doubted))
-        if any(_full(*r) for r in readings[-2:]):
-            break
+    for group in networks(region):
+        if any(not r[0].missing and not any(n[0] == "E" for n in r[0].disagree)
+               for r in readings):
+            break  # the course's loss reads the whole table and its losses: judged with it
+        for network in group:
+            readings += _readings(book, engine, region, network, memo)
+            if _full(*readings[-1]):
+                break  # complete, and every column behaves: no other reading can do better
     complete = [r for r in readings if not r[0].missing]
     if complete:  # max keeps the first of equals: the classic network, labels as they say
         return max(complete, key=lambda r: (r[1], -len(r[0].contradicted),
                                             _labels_used(r[0], region)))[0]
     return min(readings, key=lambda r: len(r[0].missing))[0]
+
+
+def _readings(book: Book, engine, region: Region, network: net.Network, memo: dict) -> list:
+    """The region read as `network`: labels as they say, then (where some disagree with what
+    their columns compute) the weights renumbered, and the doubted labels set aside; a full
+    reading, if any, comes last."""
+    plain = _identify(book, engine, region, network, memo)
+    out = [plain]
+    doubted = frozenset(plain[0].disagree)
+    if not _full(*plain) and doubted & NETS:  # a net input off its template: renumbered?
+        out.append(_identify(book, engine, region, network, memo, True))
+    if not _full(*out[-1]) and doubted:  # labels off their columns: headers swapped?
+        out.append(_identify(book, engine, region, network, memo, True, doubted))
+    return out
 
 
 def _full(table: Table, agree: int) -> bool:
@@ -344,7 +387,7 @@ def _problem(ev: Evidence, table: Table) -> str:
     if _forward_only(ev, missing):
         table.partial = True  # judged on what it has: the forward pass
         return ""
-    shown = ", ".join(net.LABELS[n] for n in missing[:8]) + ("…" if len(missing) > 8 else "")
+    shown = ", ".join(net.label_of(n) for n in missing[:8]) + ("…" if len(missing) > 8 else "")
     free = [c for c in ev.free_columns() if c not in table.helpers or c in ev.region.labels]
     if not free:
         return (f"a table of {len(table.columns)} of the 31 quantities; no column holds {shown} "

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import itertools
 
-from .layers import LAYERS
+MAX_WEIGHTS = 6  # a layer with more weights is not renumbered (720 orders at most)
 
 
 def renumber(ev) -> bool:
     """Rename the weight columns of the first layer whose net inputs disagree with the labels'
     numbering, when exactly one assignment of those columns makes every net input agree."""
-    for nets, pairs, _ in LAYERS:
-        weights = [w for pair in pairs for w in pair]
+    network = ev.network
+    for layer in range(1, network.depth + 1):
+        nets, weights = network.units(layer), list(network.layer_weights(layer))
+        if len(weights) > MAX_WEIGHTS:
+            continue
         if ev.renumbered & set(weights) or not all(
                 isinstance(ev.where.get(n), int) for n in (*nets, *weights)):
             continue
@@ -79,7 +82,7 @@ def contradictions(table) -> list[tuple[list[int], str]]:
     'the headers of J and L are swapped: J computes a_h2, L computes a_h1')."""
     from openpyxl.utils import get_column_letter as letter
 
-    from ..network import LABELS
+    from ..network import label_of
 
     said = {c: (hint, is_) for c, hint, is_ in table.contradicted}
     out, done = [], set()
@@ -91,10 +94,10 @@ def contradictions(table) -> list[tuple[list[int], str]]:
         if other is not None:
             done |= {c, other}
             out.append(([c, other], f"the headers of columns {letter(c)} and {letter(other)} are "
-                        f"swapped: {letter(c)} computes {LABELS[is_]} and {letter(other)} "
-                        f"computes {LABELS[hint]}"))
+                        f"swapped: {letter(c)} computes {label_of(is_)} and {letter(other)} "
+                        f"computes {label_of(hint)}"))
         else:
             done.add(c)
-            out.append(([c], f"the header of column {letter(c)} says {LABELS[hint]} where the "
-                        f"column computes {LABELS[is_]}"))
+            out.append(([c], f"the header of column {letter(c)} says {label_of(hint)} where the "
+                        f"column computes {label_of(is_)}"))
     return out

@@ -17,6 +17,7 @@ from .book import Book
 from .labels import is_eta, quantity
 
 MIN_HINTS = 16  # a header row that names this many different quantities is a table
+MIN_SMALL = 9  # or this many, among them t, i, w and ∂E/∂w (a single neuron: 12 with a bias)
 MIN_UPDATES = 4  # or a row with this many update-shaped formulas, under any header
 GIVEN = ("t1", "t2", "i1", "i2")
 FILLED = 0.5  # a data row holds something in at least this share of the table's columns
@@ -107,7 +108,11 @@ def find_regions(book: Book, engine) -> list[Region]:
 
 
 def _names_a_table(found: dict[int, str]) -> bool:
-    return len(set(found.values())) >= MIN_HINTS
+    """Many quantities named; or, for a smaller network (a single neuron), fewer that still
+    hold a target, an input, a weight and its gradient."""
+    names = set(found.values())
+    kinds = {n.rstrip("0123456789") for n in names}
+    return len(names) >= MIN_HINTS or len(names) >= MIN_SMALL and {"t", "i", "w", "dw"} <= kinds
 
 
 def update_rows(book: Book, engine) -> list[tuple[int, int]]:
