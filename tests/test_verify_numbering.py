@@ -201,3 +201,36 @@ def test_a_gradient_wrong_beside_a_right_helper_is_named_at_the_gradient(tmp_pat
     info = _copied_down(tmp_path / "t.xlsx", Layout(helpers=True), "dw8", wrong)
     (finding,) = verify(tmp_path / "t.xlsx").tables[0].causes
     assert finding.cell == f"Sheet!{letter(info['cols']['dw8'])}{info['rows'][0]}"
+
+
+SHAPES = {  # other small networks on one example, as the description writes them
+    "2-2-1": net.Network(layers=(2, 2, 1)),
+    "2-2-1 Σ(t−a)², biases": net.Network(layers=(2, 2, 1), biases="layer", loss="sse"),
+    "2-2-1 biases trained": net.Network(layers=(2, 2, 1), biases="layer", trained=True),
+    "2-4-1": net.Network(layers=(2, 4, 1)),
+    "single neuron with a bias": net.Network(layers=(2, 1), biases="layer", trained=True),
+}
+
+
+def _shape(path, network, mistake=None) -> dict:
+    wb = Workbook()
+    info = write_table(wb.active, Layout(network=network), rows=8, mistake=mistake,
+                       targets=(0.9,), weights=net.default_weights(network), biases=(0.35, 0.6))
+    wb.save(path)
+    return info
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_other_small_networks_pass_and_a_planted_mistake_is_named(tmp_path, shape):
+    network = SHAPES[shape]
+    _shape(tmp_path / "ok.xlsx", network)
+    result = verify(tmp_path / "ok.xlsx")
+    assert result.status == "pass", (result.reason, [f.message for f in result.tables[0].causes])
+    last = network.weight_names[-1]  # its gradient with one factor dropped
+    wrong = network.by_name["d" + last].formula.replace("*{a_o1}*(1-{a_o1})", "", 1)
+    assert wrong != network.by_name["d" + last].formula
+    info = _shape(tmp_path / "bad.xlsx", network, mistake=(2, "d" + last, wrong))
+    result = verify(tmp_path / "bad.xlsx")
+    assert result.status == "fail"
+    assert result.tables[0].causes[0].cell == (
+        f"Sheet!{letter(info['cols']['d' + last])}{info['rows'][2]}")
