@@ -174,12 +174,12 @@ def test_given_numbers_typed_as_text_are_read_as_numbers(tmp_path, rows):
     assert first.cell == f"Sheet!{letter(info['cols']['o2'])}{info['rows'][2]}"
 
 
-def _copied_down(path, layout: Layout, name: str, wrong: str) -> dict:
-    """A table with `wrong` as the formula of column `name` in every row."""
+def _copied_down(path, layout: Layout, name: str, wrong: str, start: int = 0) -> dict:
+    """A table with `wrong` as the formula of column `name` in every row from `start` on."""
     wb = Workbook()
-    info = write_table(wb.active, layout, rows=6, mistake=(0, name, wrong))
-    first, c = info["rows"][0], info["cols"][name]
-    for r in info["rows"][1:]:
+    info = write_table(wb.active, layout, rows=6, mistake=(start, name, wrong))
+    first, c = info["rows"][start], info["cols"][name]
+    for r in info["rows"][start + 1:]:
         text = wb.active.cell(first, c).value
         wb.active.cell(r, c, text.replace(str(first), str(r)))
     wb.save(path)
@@ -234,3 +234,12 @@ def test_other_small_networks_pass_and_a_planted_mistake_is_named(tmp_path, shap
     assert result.status == "fail"
     assert result.tables[0].causes[0].cell == (
         f"Sheet!{letter(info['cols']['d' + last])}{info['rows'][2]}")
+
+
+def test_a_bias_column_broken_in_every_row_is_a_finding_not_a_crash(tmp_path):
+    """A planted mistake that left one update column in the table crashed the structure pass
+    (two weight columns are needed to try a pair)."""
+    trained = net.Network(biases=True, trained=True)
+    _copied_down(tmp_path / "t.xlsx", Layout(network=trained), "b1", "{b1[+1]}-{eta}*{db1[-1]}",
+                 start=1)
+    assert verify(tmp_path / "t.xlsx").status == "fail"

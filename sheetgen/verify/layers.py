@@ -56,6 +56,8 @@ def _settle(ev, nets, weights, sources, pool_w, pool_s, known: bool) -> bool:
     if not xs or not 0 < len(pairs) * len(pool_w) ** 2 <= MAX_TRIALS:
         return False  # nothing to name, or so many cells to choose from that none would be sure
     trials = [(src, w) for src in pairs for w in itertools.permutations(pool_w, 2)]
+    if not trials:
+        return False  # fewer than two weight columns
     # Every trial w·x + w·x against every candidate column at once: one array, not a loop.
     predicted = np.array([values[wa] * values[sa] + values[wb] * values[sb]
                           for (sa, sb), (wa, wb) in trials])
