@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import network as net
+from .evidence import number_in
 from .findings import EMPTY, Cause, Finding, group
 from .helpers import blame_helpers
-from .identify import number_in
 from .numbering import contradictions
 from .tables import Table, find_eta, reads
 from .values import XLError

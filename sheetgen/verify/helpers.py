@@ -32,13 +32,13 @@ def blame_helpers(engine, table, values: dict, causes: dict) -> None:
     onto that helper's cells (in `causes`, in place)."""
     book = engine.book
     by_helper: dict[int, list] = {}
-    for key, cause in causes.items():
+    for cause in causes.values():
         if cause.kind != "formula" or not math.isfinite(cause.want):
             continue
-        for ref in dict.fromkeys(engine.refs(key)):
-            if _is_helper(table, ref, key, book):
+        for ref in dict.fromkeys(engine.refs(cause.key)):
+            if _is_helper(table, ref, cause.key, book):
                 by_helper.setdefault(ref[2], []).append((cause, ref))
-    for column, reading in by_helper.items():
+    for reading in by_helper.values():
         row = min(cause.key[1] for cause, _ in reading)
         first = [(c, ref) for c, ref in reading if c.key[1] == row]
         readers = [k for k in (table.key(n, row) for n in table.present) if first[0][1] in

@@ -14,7 +14,11 @@ using what the earlier ones settled, until nothing changes:
                 (`layers`: the weights update themselves, a net input is w·x + w·x);
 6. elimination: one quantity and one column left.
 
-Values are compared on the first PROBE data rows, where students' formulas are most often right.
+Values are compared on the first PROBE data rows, where students' formulas are most often right
+(`evidence`). A region is read as each network it may hold (`shapes`), each three ways: labels as
+they say; weights renumbered by what the forward formulas do with them (`numbering`); and labels
+that disagree with their columns set aside (swapped headers). The reading kept is the one where
+the most columns agree with their templates.
 """
 
 from __future__ import annotations
@@ -26,133 +30,9 @@ import numpy as np
 from .. import network as net
 from . import layers, numbering
 from .book import Book
+from .evidence import Evidence
+from .shapes import NETS, networks
 from .tables import Region, Table, is_update
-
-PROBE = 6
-IDENTIFY_RTOL = 1e-6
-NETWORKS = (net.Network(), net.Network(biases=True), net.Network(biases=True, trained=True))
-BIAS_MODES = ((None, False), ("layer", False), ("layer", True), ("unit", False), ("unit", True))
-
-
-def networks(region: Region) -> tuple[tuple[net.Network, ...], tuple[net.Network, ...]]:
-    """The networks a region may hold: the sizes its labels count (i1.., h1.., o1.. or t1..;
-    the course's 2-2-2 where they count nothing else), each without biases, with fixed biases
-    and with trained ones; with the course's loss ½Σ(t−a)², and (tried only where none of
-    those reads the whole table) with Σ(t−a)²."""
-    sizes = _sizes(region.hints.values())
-    if sizes == (2, 2, 2):
-        first = NETWORKS
-    else:
-        first = tuple(net.Network(layers=sizes, biases=b, trained=t) for b, t in BIAS_MODES)
-    return first, tuple(net.Network(layers=n.layers, biases=n.biases, trained=n.trained,
-                                    loss="sse") for n in first)
-
-
-def _sizes(names) -> tuple[int, ...]:
-    count = {"i": 0, "h": 0, "o": 0}
-    for name in names:
-        letter = {"t": "o", "a_o": "o", "a_h": "h", "E": "o"}.get(name.rstrip("0123456789"),
-                                                                  name[0])
-        digits = name.lstrip("a_thoiE")
-        if letter in count and digits.isdigit() and name[0] not in "wdb":
-            count[letter] = max(count[letter], int(digits))
-    weights = max((int(n[1:]) for n in names if n[0] == "w" and n[1:].isdigit()), default=0)
-    i, h, o = count["i"], count["h"], count["o"]
-    if not i or not o:
-        return (2, 2, 2)
-    if not h and weights > i * o:  # hidden units unlabelled: as many as the weights need
-        h = weights // (i + o) if weights % (i + o) == 0 else 0
-        return (i, h, o) if 1 <= h <= 4 else (2, 2, 2)
-    return (i, h, o) if h else (i, o)
-NETS = frozenset(f"{x}{k}" for x in "hgo" for k in range(1, 5))
-
-
-class Evidence:
-    """The values and references of a region's first rows, and what is settled so far."""
-
-    def __init__(self, book: Book, engine, region: Region, network: net.Network,
-                 memo: dict | None = None):
-        self.book, self.engine, self.region, self.network = book, engine, region, network
-        self.s = region.sheet
-        self.rows = region.rows[:PROBE]
-        self.where: dict[str, object] = {}  # quantity -> column number, or a fixed cell key
-        self.renumbered: set[str] = set()  # weights named by what the forward pass does
-        self.memo = {} if memo is None else memo  # values and predictions: every reading's
-
-    def column(self, c: int, offset: int = 0) -> np.ndarray:
-        key = ("column", c, offset)
-        if key not in self.memo:
-            self.memo[key] = np.array([_number(self.engine.value((self.s, r + offset, c)))
-                                       for r in self.rows])
-        return self.memo[key]
-
-    def values(self, name: str, offset: int = 0) -> np.ndarray:
-        return self.at(self.where[name], offset)
-
-    def at(self, where, offset: int = 0) -> np.ndarray:
-        """The probe rows' values of a column, or of a fixed cell (the same in every row)."""
-        if isinstance(where, tuple):
-            return np.full(len(self.rows), _number(self.engine.value(where)))
-        return self.column(where, offset)
-
-    def free_columns(self) -> list[int]:
-        taken = set(self.where.values())
-        return [c for c in self.region.columns if c not in taken]
-
-    def predict(self, name: str, trial: dict | None = None) -> np.ndarray | None:
-        """The template of `name` on the settled columns (and `trial` ones), or None if it reads
-        a quantity not yet settled."""
-        q = self.network.by_name[name]
-        refs = [n for n, _ in q.refs()]
-        if "eta" in refs or any(n not in self.where and n not in (trial or {}) for n in refs):
-            return None
-        where = {**self.where, **(trial or {})}
-        key = ("predict", q.formula, *((n, where[n]) for n in refs))
-        if key not in self.memo:
-            self.memo[key] = net.evaluate(q.formula, lambda n, off: self.at(where[n], off))
-        return self.memo[key]
-
-    def matches(self, predicted: np.ndarray, actual: np.ndarray) -> bool:
-        """Whether a column's values are these, in most probe rows: loosely (pasted numbers are
-        often rounded to 6 digits), as this decides only which column is which; the check that
-        follows compares every cell at its own tolerance."""
-        return bool(matches(predicted, actual, len(self.rows)))
-
-    def outside_cells(self) -> list[tuple[int, int, int]]:
-        """Cells outside the table (its columns by its rows) that the first data row's formulas
-        read: inputs or biases typed once above or beside it."""
-        cols, rows, out = set(self.region.columns), self.region.rows, {}
-        for c in self.region.columns:
-            for ref in self.engine.refs((self.s, self.rows[0], c)) if self.rows else ():
-                if ref[0] != self.s or ref[2] not in cols or not rows[0] <= ref[1] <= rows[-1]:
-                    out[ref] = None
-        return [k for k in out if isinstance(_number(self.engine.value(k)), float)]
-
-
-def matches(predicted: np.ndarray, actual: np.ndarray, rows: int) -> np.ndarray:
-    """`Evidence.matches` over the last axis, broadcast: many predictions against many columns
-    at once (`predicted[:, None, :]` against `actual[None, :, :]`)."""
-    with np.errstate(invalid="ignore"):
-        ok = np.isfinite(predicted) & np.isfinite(actual)
-        agree = (ok & (np.abs(predicted - actual) <= 1e-12 + IDENTIFY_RTOL * np.abs(actual))).sum(-1)
-    return (agree >= min(2, rows)) & (agree * 2 >= ok.sum(-1)) & (ok.sum(-1) > 0)
-
-
-def number_in(v) -> float:
-    """A cell's number: a float, or text that is one (`"0"` typed as text, as Hancom Office
-    saves inputs: Excel's arithmetic reads it as the number), else nan."""
-    if type(v) is float:
-        return v
-    if isinstance(v, str) and 0 < len(v) <= 40:
-        try:
-            x = float(v.strip())
-        except ValueError:
-            return np.nan
-        return x if np.isfinite(x) and v.strip()[-1:].isdigit() else np.nan
-    return np.nan
-
-
-_number = number_in
 
 
 def identify(book: Book, engine, region: Region) -> Table:

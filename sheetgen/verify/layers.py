@@ -47,7 +47,7 @@ def _layer(ev, nets, weights, sources) -> bool:
 
 def _settle(ev, nets, weights, sources, pool_w, pool_s, known: bool) -> bool:
     """Name one layer from the weight columns `pool_w` and the candidate sources `pool_s`."""
-    from .identify import matches
+    from .evidence import matches
 
     values = {w: ev.at(w) for w in pool_w + pool_s}
     pairs = [tuple(pool_s)] if known else sorted(itertools.combinations(pool_s, 2), key=_order)

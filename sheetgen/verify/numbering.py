@@ -93,11 +93,13 @@ def contradictions(table) -> list[tuple[list[int], str]]:
                       and h == is_ and i == hint), None)
         if other is not None:
             done |= {c, other}
-            out.append(([c, other], f"the headers of columns {letter(c)} and {letter(other)} are "
-                        f"swapped: {letter(c)} computes {label_of(is_)} and {letter(other)} "
-                        f"computes {label_of(hint)}"))
+            words = (f"the headers of columns {letter(c)} and {letter(other)} are swapped: "
+                     f"{letter(c)} computes {label_of(is_)} and {letter(other)} computes "
+                     f"{label_of(hint)}")
+            out.append(([c, other], words))
         else:
             done.add(c)
-            out.append(([c], f"the header of column {letter(c)} says {label_of(hint)} where the "
-                        f"column computes {label_of(is_)}"))
+            words = (f"the header of column {letter(c)} says {label_of(hint)} where the column "
+                     f"computes {label_of(is_)}")
+            out.append(([c], words))
     return out
