@@ -47,9 +47,8 @@ def identify(book: Book, engine, region: Region) -> Table:
     would have every net input disagree."""
     readings, memo = [], {}
     for group in networks(region):
-        if any(not r[0].missing and not any(n[0] == "E" for n in r[0].disagree)
-               for r in readings):
-            break  # the course's loss reads the whole table and its losses: judged with it
+        if readings and not _other_loss(book, engine, region, group, readings, memo):
+            break  # the course's loss reads the table, or the other one reads its losses no better
         for network in group:
             readings += _readings(book, engine, region, network, memo)
             if _full(*readings[-1]):
@@ -73,6 +72,24 @@ def _readings(book: Book, engine, region: Region, network: net.Network, memo: di
     if not _full(*out[-1]) and doubted:  # labels off their columns: headers swapped?
         out.append(_identify(book, engine, region, network, memo, True, doubted))
     return out
+
+
+def _other_loss(book: Book, engine, region: Region, group, readings, memo: dict) -> bool:
+    """Whether to read the region with the other loss (Σ(t−a)²): no reading so far is complete,
+    or the best one's loss columns (E1..) disagree with ½Σ and agree with Σ on its columns."""
+    complete = [t for t, _ in readings if not t.missing]
+    if not complete:
+        return True
+    table = max(complete, key=lambda t: -len(t.disagree))
+    losses = [n for n in table.disagree if n[0] == "E" and n != "E_total"]
+    other = next((n for n in group if n.layers == table.network.layers
+                  and n.biases == table.network.biases and n.trained == table.network.trained), None)
+    if not losses or other is None:
+        return False
+    ev = Evidence(book, engine, region, other, memo)
+    ev.where = {**table.columns, **table.cells}
+    return all((p := ev.predict(n)) is not None and ev.matches(p, ev.column(table.columns[n]))
+               for n in losses if n in table.columns)
 
 
 def _full(table: Table, agree: int) -> bool:
