@@ -71,7 +71,8 @@ def verify(
                 f"the quantities {LABELS}, and no rows update weights as w − η·∂E/∂w"
             )
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
-        result.notes = notes + stale_notes(evaluator)
+        result.notes = notes + [f"{t.name}: {n}" for t in result.tables for n in t.notes]
+        result.notes += stale_notes(evaluator)
         verdict.complete(result, evaluator, tables, rtol, atol)
     except (CannotCheck, LibreOfficeError) as e:
         result.reason = str(e)

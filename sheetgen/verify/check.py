@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import network as net
+from .evidence import number_in
 from .findings import EMPTY, Cause, Finding, group
+from .helpers import blame_helpers
+from .numbering import contradictions
 from .tables import Table, find_eta, reads
 from .values import XLError
 from .words import number
@@ -36,6 +39,7 @@ class TableResult:
     causes: list[Finding] = field(default_factory=list)
     spread: str = ""
     reason: str = ""  # why the table cannot be checked (status error)
+    notes: list[str] = field(default_factory=list)  # said, but no mistake: headers belied
     wrong: list[tuple[int, int, int]] = field(default_factory=list, repr=False)  # the spread
 
     @property
@@ -86,9 +90,16 @@ def check_table(
         return result
     find_eta(book, engine, table)
     causes: dict[tuple, Cause] = {}
-    values = _read_values(engine, table, causes)
-    result.cells = len(table.network.names) * len(table.rows)
-    eta = _learning_rate(engine, table, values, causes, result)
+    # Headers that what the columns compute belie: a note, as the sums are right (a teacher
+    # marks the maths; the reading by computation judges every cell all the same).
+    result.notes = [words + "; the table is judged by what each column computes"
+                    for _, words in contradictions(table)]
+    if table.partial:
+        result.notes.append(f"holds the forward pass only ({len(table.present)} of "
+                            f"{len(table.network.names)} quantities): judged on what it has")
+    values = _read_values(engine, table, causes, result.notes)
+    result.cells = len(table.present) * len(table.rows)
+    eta = 0.0 if table.partial else _learning_rate(engine, table, values, causes, result)
     pasted = _pasted(book, table)
     computed = table.network.computed
     if pasted and len(pasted) == sum(len(table.rows) - (q.block == 0) for q in computed):
@@ -103,6 +114,7 @@ def check_table(
         _updates_read_eta(engine, table, causes)
         if eta is not None and np.isfinite(eta):
             _compare(engine, table, values, eta, causes, result, rtol, atol)
+            blame_helpers(engine, table, values, causes)
     result.causes = group(engine, table, list(causes.values()))
     result.status = "fail" if result.causes else "pass"
     return result
@@ -118,18 +130,21 @@ def _cannot_check(table: Table, max_rows: int) -> str:
     return ""
 
 
-def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
+def _read_values(engine, table: Table, causes: dict, notes: list) -> dict[str, np.ndarray]:
     """Every quantity's values as a float array (nan where a cell holds no number); errors,
     empty cells and text are root causes."""
-    rows = table.rows
+    rows, texts = table.rows, []
     values = {name: np.full(len(rows), np.nan) for name in table.network.names}
-    for name in table.network.names:
+    for name in table.present:
         column = values[name]
         for k, r in enumerate(rows):
             key = table.key(name, r)
             v = engine.value(key)
             if type(v) is float:
                 column[k] = v
+            elif table.network.by_name[name].block == 0 and np.isfinite(number_in(v)):
+                column[k] = number_in(v)  # a given number typed as text: Excel computes with it
+                texts.append(key)
             elif isinstance(v, XLError):
                 origin = v.origin or key
                 text = (f"is part of {v.detail}" if v.code == "#CIRC!"
@@ -141,6 +156,10 @@ def _read_values(engine, table: Table, causes: dict) -> dict[str, np.ndarray]:
                 shown = f"the text {v!r}" if isinstance(v, str) else f"the value {v!r}"
                 causes.setdefault(key, Cause("text", key, name,
                                              text=f"holds {shown} where a number belongs"))
+    if texts:
+        notes.append(f"{len(texts)} given number(s) typed as text, from "
+                     f"{engine.book.address(texts[0], sheet=False)} on: read as the numbers "
+                     "Excel's arithmetic makes of them")
     return values
 
 
@@ -179,6 +198,8 @@ def _pasted(book, table: Table) -> list[tuple[tuple, str]]:
     """Computed cells that hold a number instead of a formula (the first row's t, i, w aside)."""
     out = []
     for q in table.network.computed:
+        if q.name not in table.present:
+            continue
         for r in table.rows[1:] if q.block == 0 else table.rows:
             key = table.key(q.name, r)
             if key not in book.formulas and isinstance(book.constants.get(key), float):
@@ -203,13 +224,19 @@ def _compare(engine, table: Table, values, eta: float, causes: dict, result: Tab
     """Cells that differ from the reference; those that also differ from their own template on
     the sheet's values are root causes, the others the spread."""
     book, rows, n, network = engine.book, table.rows, len(table.rows), table.network
-    ref = _reference(values, network, eta, n)
-    if ref is None:
+    ref = None if table.partial else _reference(values, network, eta, n)
+    if ref is None and not table.partial:
         return
+    if table.partial:  # no update rule to follow: each row judged on its own values
+        local = {q: local_values(values, eta, network.by_name[q]) for q in table.present}
+        ref = {q: (np.where(np.isfinite(v) & (network.by_name[q].block > 0), v, values[q]),)
+               for q, v in local.items()}
     differs = {q: np.isfinite(values[q]) & ~_close(values[q], ref[q][0], rtol, atol)
-               for q in network.names}
+               for q in table.present}
     for quantity in network.columns:
         q = quantity.name
+        if q not in table.present or table.partial and quantity.block == 0:
+            continue
         local = local_values(values, eta, quantity)
         wrong = np.isfinite(values[q]) & np.isfinite(local) & ~_close(values[q], local, rtol, atol)
         if quantity.block == 0:
@@ -245,10 +272,14 @@ def _reference(values, network: net.Network, eta: float, n: int) -> dict | None:
     if not all(np.isfinite(values[q][0]) for q in start):
         return None
     first = {q: values[q][0] for q in start}
-    return net.iterate([first["i1"], first["i2"]], [first["t1"], first["t2"]],
-                       [first[f"w{k}"] for k in range(1, 9)], [eta], n,
-                       b=(first["b1"], first["b2"]) if network.biases else None,
-                       train_biases=network.trained)
+
+    def given(letter: str, count: int) -> list[float]:
+        return [first[network.example(f"{letter}{j}", e)] for e in range(1, network.examples + 1)
+                for j in range(1, count + 1)]
+
+    return net.run(network, given("i", network.layers[0]), given("t", network.layers[-1]),
+                   [first[w] for w in network.weight_names], [eta], n,
+                   biases=[first[b] for b in network.bias_names] or None)
 
 
 __all__ = ["Finding", "TableResult", "check_table", "local_values"]

@@ -26,6 +26,13 @@ from .values import short
 from .words import absolute, describe, maths, number, right_formula, rule, syntax_group, token_cell
 
 OP_NOUNS = {"+": "a sum", "-": "a difference", "*": "a product", "/": "a quotient"}
+# Edits tried by `repair` in one workbook (each compiles and evaluates a formula, about 1-3
+# ms): one mistake takes a few dozen; a table broken in twenty places no longer takes seconds.
+MAX_REPAIR_TRIES = 400
+
+
+class _Spent(Exception):
+    """The workbook's repair tries are used up."""
 
 
 @dataclass
@@ -103,13 +110,21 @@ def _by_repair(engine, table, key, name, want, needed, read):
         if t.type == "OPERAND" and token_cell(engine, key, t.value) in extra_keys:
             extra.setdefault(t.value, []).append(k)
 
+    tries = engine.__dict__.setdefault("repair_tries", [0])
+
     def check(text: str) -> bool:
+        tries[0] += 1
+        if tries[0] > MAX_REPAIR_TRIES:
+            raise _Spent
         value, refs = engine.evaluate_text(text, key)
         if value is None or not abs(value - want) <= 1e-12 + 1e-9 * abs(want):
             return False
         return set(_read(engine, table, key, refs)) == needed
 
-    edit = repair.repair(book.formulas[key], check, list(cells), extra)
+    try:
+        edit = repair.repair(book.formulas[key], check, list(cells), extra)
+    except _Spent:  # the other explanations, cheaper, take it from here
+        return None, None
     if edit is None:
         return None, None
     the = rule(name)

@@ -99,8 +99,8 @@ def _empty(engine, table: Table, empty: list[Cause]) -> list[Finding]:
 def _empty_finding(book, table: Table, members: list[Cause], words: str) -> Finding:
     keys = sorted((m.key for m in members), key=lambda k: (k[1], k[2]))
     names = [n for n in table.network.names if n in {m.name for m in members}]
-    shown = ", ".join(net.LABELS[n] for n in names) if len(names) <= 4 else (
-        f"{net.LABELS[names[0]]} … {net.LABELS[names[-1]]}")
+    shown = ", ".join(net.label_of(n) for n in names) if len(names) <= 4 else (
+        f"{net.label_of(names[0])} … {net.label_of(names[-1])}")
     rows = sorted({k[1] for k in keys})
     cols = sorted({k[2] for k in keys})
     if len(rows) == 1:

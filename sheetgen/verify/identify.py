@@ -14,7 +14,11 @@ using what the earlier ones settled, until nothing changes:
                 (`layers`: the weights update themselves, a net input is w·x + w·x);
 6. elimination: one quantity and one column left.
 
-Values are compared on the first PROBE data rows, where students' formulas are most often right.
+Values are compared on the first PROBE data rows, where students' formulas are most often right
+(`evidence`). A region is read as each network it may hold (`shapes`), each three ways: labels as
+they say; weights renumbered by what the forward formulas do with them (`numbering`); and labels
+that disagree with their columns set aside (swapped headers). The reading kept is the one where
+the most columns agree with their templates.
 """
 
 from __future__ import annotations
@@ -24,94 +28,72 @@ import itertools
 import numpy as np
 
 from .. import network as net
-from . import layers
+from . import layers, numbering
 from .book import Book
+from .evidence import Evidence
+from .shapes import NETS, networks
 from .tables import Region, Table, is_update
-
-PROBE = 6
-IDENTIFY_RTOL = 1e-6
-NETWORKS = (net.Network(), net.Network(biases=True), net.Network(biases=True, trained=True))
-
-
-class Evidence:
-    """The values and references of a region's first rows, and what is settled so far."""
-
-    def __init__(self, book: Book, engine, region: Region, network: net.Network):
-        self.book, self.engine, self.region, self.network = book, engine, region, network
-        self.s = region.sheet
-        self.rows = region.rows[:PROBE]
-        self.where: dict[str, object] = {}  # quantity -> column number, or a fixed cell key
-
-    def column(self, c: int, offset: int = 0) -> np.ndarray:
-        return np.array([_number(self.engine.value((self.s, r + offset, c))) for r in self.rows])
-
-    def values(self, name: str, offset: int = 0) -> np.ndarray:
-        return self.at(self.where[name], offset)
-
-    def at(self, where, offset: int = 0) -> np.ndarray:
-        """The probe rows' values of a column, or of a fixed cell (the same in every row)."""
-        if isinstance(where, tuple):
-            return np.full(len(self.rows), _number(self.engine.value(where)))
-        return self.column(where, offset)
-
-    def free_columns(self) -> list[int]:
-        taken = set(self.where.values())
-        return [c for c in self.region.columns if c not in taken]
-
-    def predict(self, name: str, trial: dict | None = None) -> np.ndarray | None:
-        """The template of `name` on the settled columns (and `trial` ones), or None if it reads
-        a quantity not yet settled."""
-        q = self.network.by_name[name]
-        refs = [n for n, _ in q.refs()]
-        if "eta" in refs or any(n not in self.where and n not in (trial or {}) for n in refs):
-            return None
-        saved = dict(self.where)
-        self.where.update(trial or {})
-        try:
-            return net.evaluate(q.formula, lambda n, off: self.values(n, off))
-        finally:
-            self.where = saved
-
-    def matches(self, predicted: np.ndarray, actual: np.ndarray) -> bool:
-        """Whether a column's values are these, in most probe rows: loosely (pasted numbers are
-        often rounded to 6 digits), as this decides only which column is which; the check that
-        follows compares every cell at its own tolerance."""
-        ok = np.isfinite(predicted) & np.isfinite(actual)
-        agree = ok & (np.abs(predicted - actual) <= 1e-12 + IDENTIFY_RTOL * np.abs(actual))
-        return agree.sum() >= min(2, len(self.rows)) and agree.sum() * 2 >= ok.sum() > 0
-
-    def outside_cells(self) -> list[tuple[int, int, int]]:
-        """Cells outside the table (its columns by its rows) that the first data row's formulas
-        read: inputs or biases typed once above or beside it."""
-        cols, rows, out = set(self.region.columns), self.region.rows, {}
-        for c in self.region.columns:
-            for ref in self.engine.refs((self.s, self.rows[0], c)) if self.rows else ():
-                if ref[0] != self.s or ref[2] not in cols or not rows[0] <= ref[1] <= rows[-1]:
-                    out[ref] = None
-        return [k for k in out if isinstance(_number(self.engine.value(k)), float)]
-
-
-def _number(v) -> float:
-    return v if type(v) is float else np.nan
 
 
 def identify(book: Book, engine, region: Region) -> Table:
     """A Table for the region; `table.problem` says in one sentence what could not be told.
 
-    The region is read as each network in turn (classic, with biases, with trained biases); the
-    reading kept is one where every quantity has a column (or a cell) and the most templates
-    agree with their columns: a table with biases read as the classic one would have every net
-    input disagree."""
-    readings = []
-    for network in NETWORKS:
-        readings.append(_identify(book, engine, region, network))
-        table, agree = readings[-1]
-        if not table.missing and agree == sum(not q.is_updated for q in network.columns):
-            break  # complete, and every column behaves: no other reading can do better
+    The region is read as each network in turn (classic, with biases, with trained biases), and
+    each network three ways: labels taken as they say; weights numbered by what the forward
+    formulas do with them (a student's own numbering); and, besides, the labels of columns that
+    disagree with their template set aside (swapped headers). The reading kept is one where
+    every quantity has a column (or a cell) and the most templates agree with their columns,
+    then the one that contradicts the fewest labels: a table with biases read as the classic one
+    would have every net input disagree."""
+    readings, memo = [], {}
+    for group in networks(region):
+        if readings and not _other_loss(book, engine, region, group, readings, memo):
+            break  # the course's loss reads the table, or the other one reads its losses no better
+        for network in group:
+            readings += _readings(book, engine, region, network, memo)
+            if _full(*readings[-1]):
+                break  # complete, and every column behaves: no other reading can do better
     complete = [r for r in readings if not r[0].missing]
-    if complete:  # max keeps the first of equals: the classic network
-        return max(complete, key=lambda r: (r[1], _labels_used(r[0], region)))[0]
+    if complete:  # max keeps the first of equals: the classic network, labels as they say
+        return max(complete, key=lambda r: (r[1], -len(r[0].contradicted),
+                                            _labels_used(r[0], region)))[0]
     return min(readings, key=lambda r: len(r[0].missing))[0]
+
+
+def _readings(book: Book, engine, region: Region, network: net.Network, memo: dict) -> list:
+    """The region read as `network`: labels as they say, then (where some disagree with what
+    their columns compute) the weights renumbered, and the doubted labels set aside; a full
+    reading, if any, comes last."""
+    plain = _identify(book, engine, region, network, memo)
+    out = [plain]
+    doubted = frozenset(plain[0].disagree)
+    if not _full(*plain) and doubted & NETS:  # a net input off its template: renumbered?
+        out.append(_identify(book, engine, region, network, memo, True))
+    if not _full(*out[-1]) and doubted:  # labels off their columns: headers swapped?
+        out.append(_identify(book, engine, region, network, memo, True, doubted))
+    return out
+
+
+def _other_loss(book: Book, engine, region: Region, group, readings, memo: dict) -> bool:
+    """Whether to read the region with the other loss (Σ(t−a)²): no reading so far is complete,
+    or the best one's loss columns (E1..) disagree with ½Σ and agree with Σ on its columns."""
+    complete = [t for t, _ in readings if not t.missing]
+    if not complete:
+        return True
+    table = max(complete, key=lambda t: -len(t.disagree))
+    losses = [n for n in table.disagree if n[0] == "E" and n != "E_total"]
+    other = next((n for n in group if n.layers == table.network.layers
+                  and n.biases == table.network.biases and n.trained == table.network.trained), None)
+    if not losses or other is None:
+        return False
+    ev = Evidence(book, engine, region, other, memo)
+    ev.where = {**table.columns, **table.cells}
+    return all((p := ev.predict(n)) is not None and ev.matches(p, ev.column(table.columns[n]))
+               for n in losses if n in table.columns)
+
+
+def _full(table: Table, agree: int) -> bool:
+    return not table.missing and agree == sum(not q.is_updated for q in table.network.columns)
 
 
 def _labels_used(table: Table, region: Region) -> int:
@@ -120,12 +102,14 @@ def _labels_used(table: Table, region: Region) -> int:
     return sum(table.columns.get(name) == c for c, name in region.hints.items())
 
 
-def _identify(book: Book, engine, region: Region, network: net.Network) -> tuple[Table, int]:
-    ev = Evidence(book, engine, region, network)
-    _labels(ev)
+def _identify(book: Book, engine, region: Region, network: net.Network, memo: dict,
+              renumber: bool = False, distrust: frozenset = frozenset()) -> tuple[Table, int]:
+    ev = Evidence(book, engine, region, network, memo)
+    _labels(ev, distrust)
     progress = True
     while progress:
-        progress = _updates(ev) | _computed(ev) | _solved(ev) or layers.settle(ev)
+        progress = (_updates(ev) | _computed(ev) | _solved(ev)
+                    or renumber and numbering.renumber(ev) or layers.settle(ev))
     _eliminate(ev)
     columns = {n: w for n, w in ev.where.items() if not isinstance(w, tuple)}
     cells = {n: w for n, w in ev.where.items() if isinstance(w, tuple)}
@@ -135,7 +119,22 @@ def _identify(book: Book, engine, region: Region, network: net.Network) -> tuple
     table.numbers_only = not any((region.sheet, r, c) in book.formulas for r in region.rows
                                  for c in region.columns)
     table.problem = _problem(ev, table)
+    table.disagree = _disagree(ev)
+    if not table.missing or table.partial:
+        numbering.name_as_student(table, region, ev.renumbered)
     return table, _agreement(ev)
+
+
+def _disagree(ev: Evidence) -> list[str]:
+    """The computed quantities whose column (where a label put it) disagrees with its template."""
+    out = []
+    for q in ev.network.computed:
+        where = ev.where.get(q.name)
+        if isinstance(where, int) and not q.is_updated and ev.region.hints.get(where) == q.name:
+            predicted = ev.predict(q.name)
+            if predicted is not None and not ev.matches(predicted, ev.column(where)):
+                out.append(q.name)
+    return out
 
 
 def _agreement(ev: Evidence) -> int:
@@ -155,10 +154,10 @@ def _agreement(ev: Evidence) -> int:
     return count
 
 
-def _labels(ev: Evidence) -> None:
+def _labels(ev: Evidence, distrust: frozenset = frozenset()) -> None:
     counts: dict[str, list[int]] = {}
     for c, name in ev.region.hints.items():
-        if name in ev.network.by_name:  # a label of another network says nothing here
+        if name in ev.network.by_name and name not in distrust:  # a label of another network says nothing here
             counts.setdefault(name, []).append(c)
     for name, cols in counts.items():
         if len(cols) == 1:
@@ -174,8 +173,8 @@ def _updates(ev: Evidence) -> bool:
         if g in ev.where or not isinstance(ev.where.get(w), int) or len(ev.rows) < 2:
             continue
         read = _gradient_read(ev, ev.where[w])
-        hint = ev.region.hints.get(read)
-        if read in ev.free_columns() and hint in (None, g):
+        hint = ev.region.hints.get(read)  # a renumbered weight's gradient has its own label
+        if read in ev.free_columns() and (hint in (None, g) or w in ev.renumbered):
             ev.where[g], changed = read, True
     return changed
 
@@ -264,6 +263,17 @@ def _eliminate(ev: Evidence) -> None:
         ev.where[missing[0]] = free[0]
 
 
+def _forward_only(ev: Evidence, missing: list[str]) -> bool:
+    """A table of the forward pass alone: it lacks gradients only, and no column of it updates
+    a weight (or is labelled as a gradient) that could be one."""
+    if not all(n.startswith("d") for n in missing) or len(missing) < len(ev.network.updated):
+        return False
+    if any(ev.region.hints.get(c, "").startswith("d") for c in ev.free_columns()):
+        return False
+    return not any(is_update(ev.engine, (ev.s, r, c)) for r in ev.rows[1:3]
+                   for c in ev.region.columns)
+
+
 def _problem(ev: Evidence, table: Table) -> str:
     if table.numbers_only and len(table.rows) == 1:
         return ("a header over one row of numbers and no formula: nothing computes the "
@@ -271,7 +281,10 @@ def _problem(ev: Evidence, table: Table) -> str:
     missing = table.missing
     if not missing or not table.rows:
         return ""
-    shown = ", ".join(net.LABELS[n] for n in missing[:8]) + ("…" if len(missing) > 8 else "")
+    if _forward_only(ev, missing):
+        table.partial = True  # judged on what it has: the forward pass
+        return ""
+    shown = ", ".join(net.label_of(n) for n in missing[:8]) + ("…" if len(missing) > 8 else "")
     free = [c for c in ev.free_columns() if c not in table.helpers or c in ev.region.labels]
     if not free:
         return (f"a table of {len(table.columns)} of the 31 quantities; no column holds {shown} "

@@ -17,6 +17,7 @@ import numpy as np
 
 from .tables import is_update
 
+MAX_TRIALS = 20_000  # (source pair, weight pair) choices tried for one layer: a few thousand
 LAYERS = (  # nets, their weights (paired with the first and second source), the sources
     (("h1", "h2"), (("w1", "w2"), ("w3", "w4")), ("i1", "i2")),
     (("o1", "o2"), (("w5", "w6"), ("w7", "w8")), ("a_h1", "a_h2")),
@@ -25,8 +26,9 @@ LAYERS = (  # nets, their weights (paired with the first and second source), the
 
 def settle(ev) -> bool:
     """Settle the first layer that can be settled from structure; whether one was. (Only for
-    the network without biases: with them a net input is w·x + w·x + b.)"""
-    return not ev.network.biases and any(_layer(ev, *layer) for layer in LAYERS)
+    the course's network without biases: with them a net input is w·x + w·x + b.)"""
+    classic = ev.network.layers == (2, 2, 2) and ev.network.loss == "half_sse"
+    return classic and not ev.network.biases and any(_layer(ev, *layer) for layer in LAYERS)
 
 
 def _layer(ev, nets, weights, sources) -> bool:
@@ -45,17 +47,23 @@ def _layer(ev, nets, weights, sources) -> bool:
 
 def _settle(ev, nets, weights, sources, pool_w, pool_s, known: bool) -> bool:
     """Name one layer from the weight columns `pool_w` and the candidate sources `pool_s`."""
+    from .evidence import matches
+
     values = {w: ev.at(w) for w in pool_w + pool_s}
     pairs = [tuple(pool_s)] if known else sorted(itertools.combinations(pool_s, 2), key=_order)
-    found = []
-    for x in ev.free_columns():
-        if x in values or (ev.s, ev.rows[0], x) not in ev.book.formulas:
-            continue
-        actual = ev.column(x)
-        for sa, sb in pairs:
-            for wa, wb in itertools.permutations(pool_w, 2):
-                if ev.matches(values[wa] * values[sa] + values[wb] * values[sb], actual):
-                    found.append((x, (sa, sb), (wa, wb)))
+    xs = [x for x in ev.free_columns()
+          if x not in values and (ev.s, ev.rows[0], x) in ev.book.formulas]
+    if not xs or not 0 < len(pairs) * len(pool_w) ** 2 <= MAX_TRIALS:
+        return False  # nothing to name, or so many cells to choose from that none would be sure
+    trials = [(src, w) for src in pairs for w in itertools.permutations(pool_w, 2)]
+    if not trials:
+        return False  # fewer than two weight columns
+    # Every trial w·x + w·x against every candidate column at once: one array, not a loop.
+    predicted = np.array([values[wa] * values[sa] + values[wb] * values[sb]
+                          for (sa, sb), (wa, wb) in trials])
+    actual = np.array([ev.column(x) for x in xs])
+    hit = matches(predicted[:, None, :], actual[None, :, :], len(ev.rows))
+    found = [(xs[j], *trials[i]) for i, j in zip(*np.nonzero(hit))]
     by_sources: dict[tuple, list] = {}
     for x, src, w in found:
         by_sources.setdefault(src, []).append((x, w))

@@ -17,6 +17,7 @@ from .book import Book
 from .labels import is_eta, quantity
 
 MIN_HINTS = 16  # a header row that names this many different quantities is a table
+MIN_SMALL = 9  # or this many, among them t, i, w and ∂E/∂w (a single neuron: 12 with a bias)
 MIN_UPDATES = 4  # or a row with this many update-shaped formulas, under any header
 GIVEN = ("t1", "t2", "i1", "i2")
 FILLED = 0.5  # a data row holds something in at least this share of the table's columns
@@ -49,10 +50,19 @@ class Table:
     problem: str = ""  # why its columns cannot be identified, in one sentence
     numbers_only: bool = False  # rows of numbers and not one formula: pasted values
     network: net.Network = net.CLASSIC  # which quantities it holds: with biases or not
+    disagree: list[str] = field(default_factory=list)  # labelled columns off their template
+    shown: dict[str, str] = field(default_factory=dict)  # name -> the student's own numbering
+    contradicted: list[tuple[int, str, str]] = field(default_factory=list)  # col, label, is
+    partial: bool = False  # holds no gradient and no update: judged on what it has
 
     @property
     def missing(self) -> list[str]:
         return [n for n in self.network.names if n not in self.columns and n not in self.cells]
+
+    @property
+    def present(self) -> list[str]:
+        """The quantities it holds: all of the network's, or a forward pass's alone."""
+        return [n for n in self.network.names if n in self.columns or n in self.cells]
 
     @property
     def corner(self) -> tuple[int, int, int]:
@@ -98,7 +108,11 @@ def find_regions(book: Book, engine) -> list[Region]:
 
 
 def _names_a_table(found: dict[int, str]) -> bool:
-    return len(set(found.values())) >= MIN_HINTS
+    """Many quantities named; or, for a smaller network (a single neuron), fewer that still
+    hold a target, an input, a weight and its gradient."""
+    names = set(found.values())
+    kinds = {n.rstrip("0123456789") for n in names}
+    return len(names) >= MIN_HINTS or len(names) >= MIN_SMALL and {"t", "i", "w", "dw"} <= kinds
 
 
 def update_rows(book: Book, engine) -> list[tuple[int, int]]:

@@ -16,13 +16,17 @@ from openpyxl.utils import get_column_letter
 from .. import network as net
 from .tables import Table
 
-RULES = {0: "the update rule", 1: "the forward pass", 3: "the chain rule", 6: "the chain rule"}
 _A1 = re.compile(r"('(?:[^']|'')*'!|[A-Za-z_][\w.]*!)?(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(])")
 
 
 def rule(name: str) -> str:
-    q = net.Network(biases=True, trained=True).by_name[name]
-    return "copying the row above" if q.is_input else RULES[q.block]
+    """The rule a quantity follows, in words, whatever the network: given inputs copy the row
+    above, weights and trained biases the update rule, gradients the chain rule."""
+    if name[0] in "ti" or name[0] == "b" and name[1:].isdigit():
+        return "copying the row above" if name[0] in "ti" else "the update rule"
+    if name[0] == "w" and name[1:].isdigit():
+        return "the update rule"
+    return "the chain rule" if name[:2] in ("dw", "db") else "the forward pass"
 
 
 def number(x: float, other: float | None = None) -> str:
@@ -41,7 +45,11 @@ def what(table: Table, key) -> str:
     if key == table.eta_key:
         return "η"
     name = table.name_at(key)
-    return net.LABELS[name] if name else "outside the table"
+    if name:
+        return net.label_of(table.shown.get(name, name))
+    s, r, c = key
+    inside = s == table.sheet and table.rows and table.rows[0] <= r <= table.rows[-1]
+    return f"{table.helpers[c]!r}" if inside and c in table.helpers else "outside the table"
 
 
 def describe(book, table: Table, key, row: int) -> str:
@@ -101,7 +109,7 @@ def maths(engine, table: Table, key, text: str) -> str:
     def name(m) -> str:
         cell = token_cell(engine, key, m.group(0))
         n = table.name_at(cell) if cell else None
-        return "η" if cell == table.eta_key else (net.LABELS[n] if n else m.group(0))
+        return "η" if cell == table.eta_key else (what(table, cell) if n else m.group(0))
 
     text = _A1.sub(name, text.replace(" ", "")).replace("*", "·").replace("-", "−")
     return text if text.startswith("(") and syntax_group(text) else f"({text})"

@@ -1,0 +1,50 @@
+"""Which small networks a region may hold, from what its header labels count.
+
+The sizes come from the labels (i1.., h1.., o1.. or t1..; hidden units that no label names are
+as many as the weights need), the course's 2-2-2 where they say nothing else. Each size is read
+without biases, with biases fixed or trained (one per layer, then one per unit), and with the
+loss ½Σ(t−a)² before Σ(t−a)².
+"""
+
+from __future__ import annotations
+
+from .. import network as net
+from .tables import Region
+
+NETWORKS = (net.Network(), net.Network(biases=True), net.Network(biases=True, trained=True))
+BIAS_MODES = ((None, False), ("layer", False), ("layer", True), ("unit", False), ("unit", True))
+
+
+def networks(region: Region) -> tuple[tuple[net.Network, ...], tuple[net.Network, ...]]:
+    """The networks a region may hold: the sizes its labels count (i1.., h1.., o1.. or t1..;
+    the course's 2-2-2 where they count nothing else), each without biases, with fixed biases
+    and with trained ones; with the course's loss ½Σ(t−a)², and (tried only where none of
+    those reads the whole table) with Σ(t−a)²."""
+    sizes = _sizes(region.hints.values())
+    if sizes == (2, 2, 2):
+        first = NETWORKS
+    else:
+        first = tuple(net.Network(layers=sizes, biases=b, trained=t) for b, t in BIAS_MODES)
+    return first, tuple(net.Network(layers=n.layers, biases=n.biases, trained=n.trained,
+                                    loss="sse") for n in first)
+
+
+def _sizes(names) -> tuple[int, ...]:
+    count = {"i": 0, "h": 0, "o": 0}
+    for name in names:
+        letter = {"t": "o", "a_o": "o", "a_h": "h", "E": "o"}.get(name.rstrip("0123456789"),
+                                                                  name[0])
+        digits = name.lstrip("a_thoiE")
+        if letter in count and digits.isdigit() and name[0] not in "wdb":
+            count[letter] = max(count[letter], int(digits))
+    weights = max((int(n[1:]) for n in names if n[0] == "w" and n[1:].isdigit()), default=0)
+    i, h, o = count["i"], count["h"], count["o"]
+    if not i or not o:
+        return (2, 2, 2)
+    if not h and weights > i * o:  # hidden units unlabelled: as many as the weights need
+        h = weights // (i + o) if weights % (i + o) == 0 else 0
+        return (i, h, o) if 1 <= h <= 4 else (2, 2, 2)
+    return (i, h, o) if h else (i, o)
+
+
+NETS = frozenset(f"{x}{k}" for x in "hgo" for k in range(1, 5))  # net inputs of any layer
