@@ -51,7 +51,6 @@ def test_built_workbook_passes_in_process(built_default):
     assert len(tables) == len(net.LEARNING_RATES)
     assert sorted(t.eta for t in tables) == sorted(net.LEARNING_RATES)
     assert all(t.rows == net.ITERATIONS and t.eta_cell.endswith("!B3") for t in tables)
-    assert result.seconds < 5
 
 
 def test_built_workbook_passes_in_libreoffice(built_default, soffice):

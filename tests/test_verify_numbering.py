@@ -3,8 +3,6 @@ forward pass alone: each judged by what its cells compute (issue 18, items 1, 2 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter as letter
@@ -130,9 +128,10 @@ def test_a_table_with_updates_but_no_gradients_is_still_refused(tmp_path):
 
 
 @pytest.mark.parametrize("how", ["copied", "inserted"])
-def test_a_duplicated_row_in_a_table_with_biases_is_quick(tmp_path, how):
+def test_a_duplicated_row_in_a_table_with_biases_is_judged(tmp_path, how):
     """A row's formulas copied into the row under it as they are (that row repeats the
-    iteration), or a copy inserted so that the rows below read the wrong rows: once 5-9 s."""
+    iteration), or a copy inserted so that the rows below read the wrong rows (once 5-9 s; its
+    time is a benchmark's figure, not a test's: benchmarks/verify_speed.py)."""
     wb = Workbook()
     ws = wb.active
     info = write_table(ws, Layout(network=net.Network(biases=True)), rows=20,
@@ -143,9 +142,7 @@ def test_a_duplicated_row_in_a_table_with_biases_is_quick(tmp_path, how):
     for c in info["cols"].values():
         ws.cell(r, c, ws.cell(r + 1 if how == "inserted" else r - 1, c).value)
     wb.save(tmp_path / "t.xlsx")
-    start = time.perf_counter()
     result = verify(tmp_path / "t.xlsx")
-    assert time.perf_counter() - start < 1.5, result.seconds
     assert result.status == "fail"
     assert result.tables[0].causes[0].cell.startswith("Sheet!F")  # w1, where it starts
 
