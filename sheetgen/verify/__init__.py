@@ -50,13 +50,25 @@ def verify(
 ) -> FileResult:
     """Check every iteration table of the workbook at `path`. Raises nothing for a bad file:
     its result has status 'error' and the reason in one sentence."""
-    from ..libreoffice import LibreOfficeError
-
     start = time.perf_counter()
-    result = FileResult(str(path), "error", engine=engine)
     try:
         book = open_book(Path(path), max_rows=max_rows)
-        result.sheets = list(book.sheets)
+    except CannotCheck as e:
+        result = FileResult(str(path), "error", str(e), engine=engine)
+    else:
+        result = check_book(book, engine, rtol, atol, max_rows)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def check_book(
+    book, engine: str = "builtin", rtol: float = 1e-9, atol: float = 1e-12, max_rows: int = 10_000
+) -> FileResult:
+    """Check every iteration table of a workbook already read (`verify` without the file)."""
+    from ..libreoffice import LibreOfficeError
+
+    result = FileResult(str(book.path), "error", engine=engine, sheets=list(book.sheets))
+    try:
         evaluator = ENGINES[engine](book)
         tables = [identify(book, evaluator, region) for region in find_regions(book, evaluator)]
         if not tables:
@@ -73,7 +85,6 @@ def verify(
         result.status = "fail" if "fail" in statuses else "error" if "error" in statuses else "pass"
         if result.status == "error":
             result.reason = "; ".join(f"{t.name}: {t.reason}" for t in result.tables if t.reason)
-    result.seconds = time.perf_counter() - start
     return result
 
 

@@ -95,7 +95,7 @@ class _Parser:
         start, nested = self.pos, 0
         left = self.unary()
         while (tok := self.peek()) is not None and tok.type == Token.OP_IN and \
-                PREC.get(tok.value, 0) >= min_prec:
+                tok.value in PREC and PREC[tok.value] >= min_prec:
             self.pos += 1
             op, prec = tok.value, PREC[tok.value]
             right = self.expr(prec + 1)
