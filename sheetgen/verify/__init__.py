@@ -77,7 +77,7 @@ def check_book(
                 f"the quantities {LABELS}, and no rows update weights as w − η·∂E/∂w"
             )
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
-        result.notes = stale_notes(evaluator)
+        result.notes = stale_notes(evaluator) + evaluator.notes()
     except (CannotCheck, LibreOfficeError) as e:
         result.reason = str(e)
     else:

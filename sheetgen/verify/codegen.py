@@ -40,6 +40,7 @@ class Codegen:
         """`resolve(text, row, col)` turns a reference or name into a Ref (or a constant)."""
         self.resolve, self.row, self.col = resolve, row, col
         self.refs: list = []
+        self.foreign: list[str] = []  # Google Sheets functions read as their Excel twins
 
     def code(self, node: syntax.Node) -> tuple[str, bool]:
         return getattr(self, f"_{node.kind}")(node)
@@ -118,6 +119,9 @@ class Codegen:
             if len(codes) != 2:
                 raise CompileError("#VALUE!", f"{name} takes 2 arguments")
             return f"_iferror(lambda: {codes[0]}, lambda: {codes[1]})", False
+        if name in fx.GOOGLE_SHEETS:
+            self.foreign.append(name)
+            name = fx.GOOGLE_SHEETS[name]
         if name not in fx.FUNCTIONS:
             raise CompileError("#NAME?", f"unknown function {name[:40]}")
         return f"{fx.FUNCTIONS[name].__name__}({', '.join(codes)})", name in fx.NUMERIC

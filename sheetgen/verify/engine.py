@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .book import Book
 from .formula import Compiler, Shape, finite
+from .functions import GOOGLE_SHEETS
 from .values import CAUGHT, Range, XLError, _num, _single, as_error
 
 CIRCULAR = "#CIRC!"
@@ -24,6 +25,7 @@ class Engine:
     """The in-process engine over a Book."""
 
     name = "builtin"
+    judged = "judged here"  # how a Google Sheets function is judged (see notes)
 
     def __init__(self, book: Book):
         self.book = book
@@ -73,6 +75,22 @@ class Engine:
             _, r, c = key
             shape = self._shapes[key] = self.compiler.shape(self.book.formulas[key], r, c)
         return shape
+
+    def notes(self) -> list[str]:
+        """Remarks that fail nothing: cells evaluated with a Google Sheets function that Excel
+        and LibreOffice do not know (`functions.GOOGLE_SHEETS`), one line per function."""
+        used: dict[str, list] = {}
+        for key, shape in self._shapes.items():
+            for name in shape.foreign:
+                used.setdefault(name, []).append(key)
+        lines = []
+        for name, keys in sorted(used.items()):
+            first, more = min(keys), len(keys) - 1
+            where = self.book.address(first) + (f" and {more:,} more cells use" if more
+                                                else " uses")
+            lines.append(f"{where} {name}, a Google Sheets function: Excel and LibreOffice "
+                         f"show #NAME? there; {self.judged} as {GOOGLE_SHEETS[name]}")
+        return lines
 
     def refs(self, key) -> list[tuple[int, int, int]]:
         """The cells the formula at `key` reads, ranges expanded, in order of appearance."""
@@ -170,6 +188,7 @@ class LibreOfficeEngine(Engine):
     """Values as LibreOffice computes them after a full recalculation of a copy of the file."""
 
     name = "libreoffice"
+    judged = "the builtin engine judges it"
 
     def __init__(self, book: Book):
         super().__init__(book)

@@ -123,6 +123,7 @@ class Shape:
     refs: tuple[Ref, ...]
     source: str  # the generated Python, for debugging
     cells: object = None  # (s, r, c) -> the single cells it reads, when it reads no range
+    foreign: tuple[str, ...] = ()  # Google Sheets functions it uses (functions.GOOGLE_SHEETS)
 
 
 class Compiler:
@@ -168,7 +169,7 @@ class Compiler:
                 for x in refs
             )
             cells = eval(f"lambda s, r, c: ({items}{',' if refs else ''})")
-        return Shape(scope["_f"], refs, text, cells)
+        return Shape(scope["_f"], refs, text, cells, tuple(dict.fromkeys(gen.foreign)))
 
     @staticmethod
     def failing(code: str, detail: str) -> Shape:

@@ -279,6 +279,9 @@ FUNCTIONS = {
         MATCH,
     )
 }
+# Functions of Google Sheets that Excel and LibreOffice do not know (they show #NAME?), and the
+# Excel function that computes the same: judged as that one, with a note saying so.
+GOOGLE_SHEETS = {"POW": "POWER"}
 NUMERIC = {
     "SUM",
     "PRODUCT",
