@@ -221,7 +221,12 @@ class Compiler:
             return self.resolve(target[1], 0, 0, depth + 1)
         if len(parts) == 2 and all(re.fullmatch(r"\$?[A-Za-z]{1,3}", p) for p in parts):
             c1, c2 = (column_index_from_string(p.strip("$").upper()) for p in parts)
-            return Ref(s, 1, c1, MAX_ROWS, c2, True, True, True, True)  # a whole-column range
+            if max(c1, c2) <= MAX_COLS:  # whole columns (A:A): the text moves, not the Ref
+                return Ref(s, 1, c1, MAX_ROWS, c2, True, True, True, True)
+        if len(parts) == 2 and all(re.fullmatch(r"\$?\d{1,7}", p) for p in parts):
+            r1, r2 = (int(p.strip("$")) for p in parts)
+            if 1 <= min(r1, r2) and max(r1, r2) <= MAX_ROWS:  # whole rows (1:1048576)
+                return Ref(s, r1, 1, r2, MAX_COLS, True, True, True, True)
         if addr.upper() == "#REF!" or addr.upper().endswith("#REF!"):
             raise CompileError("#REF!", "a reference to deleted cells (#REF!)")
         raise CompileError("#NAME?", f"unknown name {short(addr)}")

@@ -42,16 +42,43 @@ def as_error(exc: BaseException) -> XLError:
 
 
 class Range:
-    """A rectangular block of cell values, row by row."""
+    """A rectangular block of cell values, `height` × `width`: dense (`rows`, row by row, empty
+    cells None) or sparse (`cells`, {(i, j): value} of the cells that exist, in row order), so
+    `A:XFD` over a sheet with one stray cell far away holds what exists, not 17 billion Nones."""
 
-    __slots__ = ("rows",)
+    __slots__ = ("rows", "cells", "height", "width")
 
-    def __init__(self, rows: list[list]):
-        self.rows = rows
+    def __init__(self, rows: list[list] | None, height: int = 0, width: int = 0,
+                 cells: dict | None = None):
+        self.rows, self.cells = rows, cells
+        if rows is not None:
+            height, width = len(rows), len(rows[0]) if rows else 0
+        self.height, self.width = height, width
+
+    @property
+    def size(self) -> int:
+        return self.height * self.width
 
     def values(self):
+        """Every cell row by row; a sparse block gives only the cells that exist."""
+        if self.rows is None:
+            yield from self.cells.values()
+            return
         for row in self.rows:
             yield from row
+
+    def items(self):
+        """((i, j), value) of the cells that are not empty, row by row."""
+        if self.rows is None:
+            yield from ((k, v) for k, v in self.cells.items() if v is not None)
+            return
+        for i, row in enumerate(self.rows):
+            yield from (((i, j), v) for j, v in enumerate(row) if v is not None)
+
+    def at(self, i: int, j: int):
+        if self.rows is None:
+            return self.cells.get((i, j))
+        return self.rows[i][j]
 
 
 # Excel's number syntax: ASCII digits, one optional point, an optional exponent. Python's float()
@@ -88,9 +115,8 @@ def _num(v) -> float:
             raise XLError("#VALUE!", f"the text {short(v)} where a number belongs")
         return number
     if t is Range:
-        cells = list(v.values())
-        if len(cells) == 1:
-            return _num(cells[0])
+        if v.size == 1:
+            return _num(v.at(0, 0))
         raise XLError("#VALUE!", "a range where a single number belongs")
     if isinstance(v, XLError):
         raise v
@@ -125,10 +151,9 @@ def _text(v) -> str:
 def _single(v):
     """A scalar from a value or a one-cell range; an error value is raised, as Excel propagates it."""
     if type(v) is Range:
-        cells = list(v.values())
-        if len(cells) != 1:
+        if v.size != 1:
             raise XLError("#VALUE!", "a range where a single value belongs")
-        v = cells[0]
+        v = v.at(0, 0)
     if isinstance(v, XLError):
         raise v
     return v
