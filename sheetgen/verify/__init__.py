@@ -17,10 +17,10 @@ from pathlib import Path
 
 from .book import CannotCheck, open_book
 from .check import Finding, TableResult, check_table
-from .engine import ENGINES, TooManyShapes
+from .engine import ENGINES
 from .identify import identify
 from .tables import find_regions
-from .values import XLError
+from .values import NotEvaluated, XLError
 
 __all__ = ["DEFAULTS", "CannotCheck", "FileResult", "Finding", "TableResult", "verify"]
 
@@ -78,7 +78,7 @@ def check_book(
             )
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
         result.notes = stale_notes(evaluator) + evaluator.notes()
-    except (CannotCheck, LibreOfficeError, TooManyShapes) as e:
+    except (CannotCheck, LibreOfficeError, NotEvaluated) as e:
         result.reason = str(e)
     else:
         statuses = {t.status for t in result.tables}

@@ -15,9 +15,10 @@ from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 from .book import Book
-from .formula import Compiler, Shape, finite
+from .codegen import CompileError
+from .formula import MAX_COLS, MAX_ROWS, Compiler, Ref, Shape, finite
 from .functions import GOOGLE_SHEETS
-from .values import CAUGHT, Range, XLError, _num, _single, as_error
+from .values import CAUGHT, NotEvaluated, Range, XLError, _num, _single, as_error, short
 
 CIRCULAR = "#CIRC!"
 DENSE = 4096  # a block of more cells is read through an index of the cells that exist
@@ -27,8 +28,39 @@ DENSE = 4096  # a block of more cells is read through an index of the cells that
 MAX_SHAPES = 5_000
 
 
-class TooManyShapes(ValueError):
+class TooManyShapes(NotEvaluated):
     """The workbook needs more compiled formula shapes than MAX_SHAPES: refused, in one line."""
+
+
+class _Look:
+    """What INDIRECT and OFFSET need at run time: the block a text names, and a block's values
+    with the formulas in it computed first (which cells they read is known only then)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def named(self, text: str, s: int) -> tuple[int, int, int, int, int]:
+        try:
+            ref = self.engine.compiler.resolve(text, 0, 0)
+        except CompileError:
+            ref = None
+        if not isinstance(ref, Ref):
+            raise XLError("#REF!", f"INDIRECT of {short(text)}, which names no cells")
+        return ref.at(s, 0, 0)
+
+    def block(self, s: int, r1: int, c1: int, r2: int, c2: int) -> Range:
+        e = self.engine
+        if not (1 <= min(r1, r2) and max(r1, r2) <= MAX_ROWS and 1 <= min(c1, c2)
+                and max(c1, c2) <= MAX_COLS):
+            raise XLError("#REF!", "a reference off the sheet")
+        for r, c in e.existing(s, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)):
+            if (key := (s, r, c)) in e.book.formulas and key not in e.vals:
+                if key in e._entered:  # being computed: the formulas form a cycle
+                    raise XLError(CIRCULAR, "a circular reference through INDIRECT or OFFSET")
+                e.value(key)
+        block = e._getters[2](s, r1, c1, r2, c2)
+        block.origin = (s, min(r1, r2), min(c1, c2))
+        return block
 
 
 class Engine:
@@ -48,6 +80,7 @@ class Engine:
         self._blocks: dict[tuple, list] = {}  # large blocks -> the cells in them (existing)
         self._indexes: dict[int, tuple] = {}  # sheet -> its cells sorted (existing)
         self._getters = self._make_getters()
+        self._look = _Look(self)
 
     # --- reading cells -----------------------------------------------------------------------
     def _make_getters(self):
@@ -74,10 +107,10 @@ class Engine:
             height, width = r2 - r1 + 1, c2 - c1 + 1
             if height * width <= DENSE:
                 return Range([[vals.get((s, r, c)) for c in range(c1, c2 + 1)]
-                              for r in range(r1, r2 + 1)])
+                              for r in range(r1, r2 + 1)], origin=(s, r1, c1))
             cells = {(r - r1, c - c1): vals.get((s, r, c))
                      for r, c in self.existing(s, r1, c1, r2, c2)}
-            return Range(None, height, width, cells)
+            return Range(None, height, width, cells, (s, r1, c1))
 
         return get, num, rng
 
@@ -219,19 +252,36 @@ class Engine:
         s, r, c = key
         get, num, rng = self._getters
         try:
-            v = finite((shape or self.shape(key)).func(s, r, c, get, num, rng))
+            v = finite((shape or self.shape(key)).func(s, r, c, get, num, rng, self._look))
             if type(v) is Range:
-                v = _single(v)
+                v = _single(_intersect(v, r, c))
                 if type(v) is XLError:
                     raise v
             if v is None:
                 return 0.0  # `=A1` of an empty cell is 0
             return float(v) if type(v) is int else v
+        except NotEvaluated as e:
+            if str(e).startswith("uses "):
+                raise NotEvaluated(f"{self.book.address(key)} {e}") from None
+            raise
         except CAUGHT as e:
             err = as_error(e)
             if err.origin is None:
                 err.origin = key
             return err
+
+
+def _intersect(block: Range, r: int, c: int):
+    """A block as a whole cell's value: Excel's implicit intersection, the one cell of a column
+    in the formula's row (of a row, in its column); a block it cannot intersect stays whole."""
+    if block.origin is None or block.size == 1:
+        return block
+    _, r1, c1 = block.origin
+    if block.width == 1 and r1 <= r < r1 + block.height:
+        return block.at(r - r1, 0)
+    if block.height == 1 and c1 <= c < c1 + block.width:
+        return block.at(0, c - c1)
+    return block
 
 
 class LibreOfficeEngine(Engine):

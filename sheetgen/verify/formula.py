@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
@@ -179,11 +179,20 @@ class Compiler:
         exec(compile(text, "<formula>", "exec"), scope)  # noqa: S102 - our own code
         return Shape(scope["_f"], (), text, lambda s, r, c: ())
 
-    def resolve(self, text: str, row: int, col: int, depth: int = 0) -> Ref | tuple:
-        """A RANGE token: a Ref, or ('const', value) for a defined name holding a constant."""
+    def resolve(self, text: str, row: int, col: int, depth: int = 0) -> Ref | tuple | list:
+        """A RANGE token: a Ref, ('const', value) for a defined name holding a constant, or a
+        list of Refs, one per sheet, for a 3-D reference (Sheet4:Sheet5!A1)."""
         sheet, _, addr = text.rpartition("!")
         if sheet:
             name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+            if name.lower() not in self.sheets and ":" in name:
+                first, last = (self.sheets.get(x.lower()) for x in name.split(":", 1))
+                if first is not None and last is not None:
+                    ref = self.resolve(addr, row, col, depth)
+                    if not isinstance(ref, Ref):
+                        raise CompileError("#REF!", f"{short(text)} is not a reference")
+                    return [replace(ref, sheet=k) for k in range(min(first, last),
+                                                                 max(first, last) + 1)]
             if name.lower() not in self.sheets:
                 raise CompileError("#REF!", f"no sheet named {short(name)}")
             s = self.sheets[name.lower()]

@@ -12,6 +12,7 @@ import re
 from .values import (
     CAUGHT,
     NUMBER,
+    NotEvaluated,
     Range,
     XLError,
     _cat,
@@ -23,6 +24,7 @@ from .values import (
     _numbers,
     _pow,
     _single,
+    _text,
     _truth,
     as_error,
     parse_number,
@@ -245,6 +247,48 @@ def MATCH(value, rng, kind=1.0):
     return float(best)
 
 
+def _position(name: str, v) -> float:
+    """ROW, COLUMN, ROWS or COLUMNS of a block a function returned (INDIRECT, OFFSET)."""
+    if type(v) is not Range or (v.origin is None and name in ("ROW", "COLUMN")):
+        raise XLError("#VALUE!", f"{name} of something that is not a reference")
+    if name == "ROWS":
+        return float(v.height)
+    if name == "COLUMNS":
+        return float(v.width)
+    return float(v.origin[1] if name == "ROW" else v.origin[2])
+
+
+def _origin(v) -> tuple:
+    """The block (sheet, r1, c1, r2, c2) of a reference a function returned, for OFFSET."""
+    if type(v) is not Range or v.origin is None:
+        raise XLError("#VALUE!", "OFFSET of something that is not a reference")
+    s, r, c = v.origin
+    return s, r, c, r + v.height - 1, c + v.width - 1
+
+
+def _offset(look, base, rows, cols, height=None, width=None):
+    """OFFSET(reference, rows, cols, [height], [width]): the block moved and resized."""
+    s, r1, c1, r2, c2 = base
+    r1, r2, c1, c2 = min(r1, r2), max(r1, r2), min(c1, c2), max(c1, c2)
+    h = r2 - r1 + 1 if height is None else int(_num(height))
+    w = c2 - c1 + 1 if width is None else int(_num(width))
+    top, left = r1 + int(_num(rows)), c1 + int(_num(cols))
+    if h < 1 or w < 1:
+        raise XLError("#REF!", "OFFSET to a block of no cells")
+    return look.block(s, top, left, top + h - 1, left + w - 1)
+
+
+def _unsupported(name: str):
+    raise NotEvaluated(f"uses {name}, which the verifier does not evaluate")
+
+
+def _indirect(look, s, text, a1=True):
+    """INDIRECT(text): the cell or block the text names (A1 style), on this or another sheet."""
+    if a1 is not None and not _truth(a1):
+        raise NotEvaluated("INDIRECT with R1C1 text")
+    return look.block(*look.named(_text(_single(text)), s))
+
+
 FUNCTIONS = {
     f.__name__: f
     for f in (
@@ -280,6 +324,22 @@ FUNCTIONS = {
         MATCH,
     )
 }
+# Functions Excel has that are not evaluated here: a cell using one is not judged (exit 2), where
+# an unknown name (a typo) is #NAME?, as in Excel.
+NEWER = {"XLOOKUP", "XMATCH", "FILTER", "SORT", "SORTBY", "UNIQUE", "SEQUENCE", "RANDARRAY",
+         "LET", "LAMBDA", "MAP", "REDUCE", "SCAN", "MAKEARRAY", "BYROW", "BYCOL", "TEXTJOIN",
+         "CONCAT", "IFS", "SWITCH", "SUMIFS", "AVERAGEIFS", "MINIFS", "MAXIFS", "COUNTIFS",
+         "STDEV.S", "STDEV.P", "VAR.S", "VAR.P", "TAKE", "DROP", "VSTACK", "HSTACK", "CHOOSECOLS",
+         "CHOOSEROWS", "TOCOL", "TOROW", "WRAPROWS", "WRAPCOLS", "EXPAND", "TEXTBEFORE",
+         "TEXTAFTER", "TEXTSPLIT", "ISOMITTED", "ARRAYTOTEXT", "VALUETOTEXT", "IMAGE"}
+
+
+def excel_knows(name: str) -> bool:
+    from openpyxl.utils.formulas import FORMULAE
+
+    return name in FORMULAE or name in NEWER
+
+
 # Functions of Google Sheets that Excel and LibreOffice do not know (they show #NAME?), and the
 # Excel function that computes the same: judged as that one, with a note saying so.
 GOOGLE_SHEETS = {"POW": "POWER"}
@@ -320,6 +380,14 @@ SCOPE = {
     "_cmp": _cmp,
     "_truth": _truth,
     "_iferror": _iferror,
+    "_position": _position,
+    "_origin": _origin,
+    "_offset": _offset,
+    "_indirect": _indirect,
+    "_unsupported": _unsupported,
+    "float": float,
+    "min": min,
+    "abs": abs,
     "__builtins__": {},
     **FUNCTIONS,
 }

@@ -8,6 +8,7 @@ comparisons order numbers before text before booleans (`_cmp`).
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 
@@ -21,6 +22,11 @@ class XLError(Exception):
 
     def __repr__(self) -> str:
         return f"XLError({self.code!r}, {self.detail!r})"
+
+
+class NotEvaluated(Exception):
+    """The workbook needs what the verifier does not evaluate (a function, or more than a
+    budget allows): the message says what, in one line, and the file is not judged."""
 
 
 # How Python's own exceptions read as Excel errors inside a formula.
@@ -46,11 +52,12 @@ class Range:
     cells None) or sparse (`cells`, {(i, j): value} of the cells that exist, in row order), so
     `A:XFD` over a sheet with one stray cell far away holds what exists, not 17 billion Nones."""
 
-    __slots__ = ("rows", "cells", "height", "width")
+    __slots__ = ("rows", "cells", "height", "width", "origin")
 
     def __init__(self, rows: list[list] | None, height: int = 0, width: int = 0,
-                 cells: dict | None = None):
+                 cells: dict | None = None, origin: tuple | None = None):
         self.rows, self.cells = rows, cells
+        self.origin = origin  # (sheet, row, column) of its first cell, when a function made it
         if rows is not None:
             height, width = len(rows), len(rows[0]) if rows else 0
         self.height, self.width = height, width
@@ -94,6 +101,24 @@ def parse_number(text: str) -> float | None:
         return None
     value = float(text)
     return value if math.isfinite(value) else None
+
+
+def date_serial(text: str) -> float | None:
+    """An ISO 8601 date, date-time or time (a `t="d"` cell) as a serial number: days since
+    1899-12-30 plus the fraction of the day, as LibreOffice reads it (and Excel from 1900-03-01
+    on; Excel counts a phantom 1900-02-29, so its January and February 1900 are one less);
+    None when the text is not such a date."""
+    text = text.strip()
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            t = datetime.time.fromisoformat(text)
+        except ValueError:
+            return None
+        return (t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6) / 86400
+    delta = moment.replace(tzinfo=None) - datetime.datetime(1899, 12, 30)
+    return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
 
 
 def _fail(code: str, detail: str):

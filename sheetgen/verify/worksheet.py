@@ -11,7 +11,7 @@ import re
 from xml.etree import ElementTree as ET
 
 from .formula import _column, translate
-from .values import XLError, parse_number
+from .values import XLError, date_serial, parse_number
 from .xlsx import MAX_COLUMNS, MAX_ROWS, Budget, CannotCheck, Sheet, _count, _local, _parse, _text
 
 ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!"}
@@ -44,6 +44,9 @@ def _value(kind: str, v: ET.Element | None, inline: ET.Element | None, strings: 
     if kind == "e":
         code = text.strip().upper()
         return XLError(code if code in ERROR_CODES else "#VALUE!", f"the cell holds {text[:20]}")
+    if kind == "d":  # an ISO 8601 date: Excel holds it as its serial number
+        serial = date_serial(text)
+        return text if serial is None else serial
     return _number_or_text(text)
 
 
