@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import mutants  # noqa: E402 - the generator lives beside the tests that use it
+import mutants
 
-from sheetgen.workbook import build  # noqa: E402
-from sheetgen.workbook.settings import Settings  # noqa: E402
+from sheetgen.workbook import build
+from sheetgen.workbook.settings import Settings
 
 
 def main() -> int:

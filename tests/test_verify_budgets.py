@@ -87,9 +87,9 @@ def test_large_blocks_agree_with_libreoffice(tmp_path, soffice):
     """Whole columns and rows and blocks larger than engine.DENSE, read from the cells that
     exist, give what LibreOffice's recalculation gives."""
     from openpyxl import load_workbook
+    from test_verify_engine import evaluate, value
 
     from sheetgen.libreoffice import recalculate
-    from test_verify_engine import evaluate, value
 
     cells = {"A1": 1, "A2": 2, "B1": 3, "XFD1": 4, "A1048576": 5, "XFD1048576": 6}
     cells |= {f"AB{k + 2}": "=" + text for k, text in enumerate(BLOCKS)}

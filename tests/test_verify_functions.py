@@ -7,13 +7,13 @@ import re
 from dataclasses import replace
 
 import pytest
+from test_verify_engine import evaluate, value
+from test_verify_students import STUDENTS, students  # noqa: F401 - the fixture
 
 from sheetgen.verify import check_book, verify
 from sheetgen.verify.book import open_book
 from sheetgen.workbook import build
 from sheetgen.workbook.settings import Settings
-from test_verify_engine import evaluate, value
-from test_verify_students import STUDENTS, students  # noqa: F401 - the fixture
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +45,8 @@ def test_a_table_written_with_pow_passes_with_a_note(small):
 def test_student14_uses_pow_and_passes_with_the_note(students):  # noqa: F811 - the fixture
     result = verify(STUDENTS / "student14.xlsx")
     assert result.status == "pass"
-    assert result.notes == ["Sheet1!W33 and 67 more cells use POW, a Google Sheets function: "
-                            "Excel and LibreOffice show #NAME? there; judged here as POWER"]
+    assert result.notes == [("Sheet1!W33 and 67 more cells use POW, a Google Sheets function: "
+                             "Excel and LibreOffice show #NAME? there; judged here as POWER")]
 
 
 FEATURES = ['INDIRECT("A"&ROW()+2)', "INDIRECT(\"'η=0.1'!A1\")+1", 'INDIRECT("A1:A3")',

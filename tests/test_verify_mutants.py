@@ -9,17 +9,17 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import mutants
 import pytest
 from openpyxl.formula.tokenizer import Tokenizer
 from openpyxl.utils import get_column_letter as letter
+from test_verify_students import STUDENTS, students  # noqa: F401 - the fixture
 
-import mutants
 from sheetgen.verify import check_book
 from sheetgen.verify.book import open_book
 from sheetgen.verify.syntax import SyntaxProblem, parse
 from sheetgen.workbook import build
 from sheetgen.workbook.settings import Settings
-from test_verify_students import STUDENTS, students  # noqa: F401 - the fixture
 
 
 @pytest.fixture(scope="module")

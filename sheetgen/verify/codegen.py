@@ -174,7 +174,7 @@ class Codegen:
             raise CompileError("#VALUE!", f"{name} takes one reference")
         if args[0].kind != "operand":
             return f"_position({name!r}, {self.code(args[0])[0]})", True
-        s, r1, c1, r2, c2 = self._block(args[0])[1:-1].split(", ")
+        _, r1, c1, r2, c2 = self._block(args[0])[1:-1].split(", ")
         a, b = (r1, r2) if name.startswith("ROW") else (c1, c2)
         if name in ("ROW", "COLUMN"):
             return f"float(min({a}, {b}))", True

@@ -18,6 +18,7 @@ from .book import Book
 from .codegen import CompileError
 from .formula import MAX_COLS, MAX_ROWS, Compiler, Ref, Shape, finite
 from .functions import GOOGLE_SHEETS
+from .references import intersect
 from .values import CAUGHT, NotEvaluated, Range, XLError, _num, _single, as_error, short
 
 CIRCULAR = "#CIRC!"
@@ -254,7 +255,7 @@ class Engine:
         try:
             v = finite((shape or self.shape(key)).func(s, r, c, get, num, rng, self._look))
             if type(v) is Range:
-                v = _single(_intersect(v, r, c))
+                v = _single(intersect(v, r, c))
                 if type(v) is XLError:
                     raise v
             if v is None:
@@ -269,19 +270,6 @@ class Engine:
             if err.origin is None:
                 err.origin = key
             return err
-
-
-def _intersect(block: Range, r: int, c: int):
-    """A block as a whole cell's value: Excel's implicit intersection, the one cell of a column
-    in the formula's row (of a row, in its column); a block it cannot intersect stays whole."""
-    if block.origin is None or block.size == 1:
-        return block
-    _, r1, c1 = block.origin
-    if block.width == 1 and r1 <= r < r1 + block.height:
-        return block.at(r - r1, 0)
-    if block.height == 1 and c1 <= c < c1 + block.width:
-        return block.at(0, c - c1)
-    return block
 
 
 class LibreOfficeEngine(Engine):

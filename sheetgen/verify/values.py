@@ -52,7 +52,7 @@ class Range:
     cells None) or sparse (`cells`, {(i, j): value} of the cells that exist, in row order), so
     `A:XFD` over a sheet with one stray cell far away holds what exists, not 17 billion Nones."""
 
-    __slots__ = ("rows", "cells", "height", "width", "origin")
+    __slots__ = ("cells", "height", "origin", "rows", "width")
 
     def __init__(self, rows: list[list] | None, height: int = 0, width: int = 0,
                  cells: dict | None = None, origin: tuple | None = None):
