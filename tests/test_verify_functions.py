@@ -168,3 +168,17 @@ def test_a_weight_typed_as_an_iso_date_is_its_serial_number(tmp_path, soffice):
     book = open_book(tmp_path / "d.xlsx")
     assert book.constants[(0, info["rows"][0], info["cols"]["w1"])] == pytest.approx(
         theirs.active["AZ1"].value, abs=1e-12)
+
+
+@pytest.mark.parametrize("text,feature", [
+    ("SUM((A1,A1))", "the union operator (A1,B1)"), ("SUM({1,2})", "an array constant {...}"),
+    ("SUM([1]Sheet1!A1)", "a link to another workbook ('[1]Sheet1!A1')"),
+    ("SUM(Table1[Col])", "a structured reference ('Table1[Col]')"),
+    ('INDIRECT("R1C1",FALSE)', "INDIRECT of R1C1 text"), ("XLOOKUP(1,A1:A2,A1:A2)", "XLOOKUP")])
+def test_valid_excel_not_evaluated_is_named(tmp_path, text, feature):
+    from sheetgen.verify.values import NotEvaluated
+
+    engine = evaluate(tmp_path, {"A1": 1, "B1": "=" + text})
+    with pytest.raises(NotEvaluated) as e:
+        value(engine, "B1")
+    assert str(e.value) == f"Sheet!B1 uses {feature}, which the verifier does not evaluate"

@@ -246,7 +246,10 @@ class Engine:
     def _try(self, shape: Shape, key) -> float | None:
         for ref in self._reads(key, shape):
             self.value(ref)  # what it reads is computed first
-        v = self._run(key, shape)
+        try:
+            v = self._run(key, shape)
+        except NotEvaluated:  # an edit the diagnosis tries is never a reason to stop
+            return None
         return v if type(v) is float else None
 
     def _run(self, key, shape: Shape | None = None):

@@ -148,6 +148,15 @@ class Compiler:
         except syntax.SyntaxProblem as e:
             return self.failing(e.code, e.detail)
 
+    @staticmethod
+    def unsupported(feature: str) -> Shape:
+        """The shape of a formula using valid Excel the engine does not evaluate: running it
+        stops the check (values.NotEvaluated), naming `feature`."""
+        text = source(f"_unsupported({feature!r})")
+        scope = dict(fx.SCOPE)
+        exec(compile(text, "<formula>", "exec"), scope)  # noqa: S102 - our own code
+        return Shape(scope["_f"], (), text, lambda s, r, c: ())
+
     def node(self, node: syntax.Node, row: int, col: int) -> Shape:
         """A compiled function for one tree (a whole formula, or a part of one) at (row, col)."""
         gen = Codegen(self.resolve, row, col)
@@ -174,6 +183,8 @@ class Compiler:
     @staticmethod
     def failing(code: str, detail: str) -> Shape:
         """The shape of a formula that evaluates to the error `code`, reading nothing."""
+        if code == syntax.UNSUPPORTED:
+            return Compiler.unsupported(detail)
         text = source(f"_fail({code!r}, {detail!r})")
         scope = dict(fx.SCOPE)
         exec(compile(text, "<formula>", "exec"), scope)  # noqa: S102 - our own code
@@ -183,6 +194,9 @@ class Compiler:
         """A RANGE token: a Ref, ('const', value) for a defined name holding a constant, or a
         list of Refs, one per sheet, for a 3-D reference (Sheet4:Sheet5!A1)."""
         sheet, _, addr = text.rpartition("!")
+        if "[" in text:
+            feature = "a link to another workbook" if sheet else "a structured reference"
+            raise CompileError(syntax.UNSUPPORTED, f"{feature} ({short(text)})")
         if sheet:
             name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
             if name.lower() not in self.sheets and ":" in name:

@@ -84,7 +84,7 @@ def _unsupported(name: str):
 def _indirect(look, s, text, a1=True):
     """INDIRECT(text): the cell or block the text names (A1 style), on this or another sheet."""
     if a1 is not None and not _truth(a1):
-        raise NotEvaluated("INDIRECT with R1C1 text")
+        _unsupported("INDIRECT of R1C1 text")
     return look.block(*look.named(_text(_single(text)), s))
 
 

@@ -22,8 +22,12 @@ PREC = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2,
 ARITH = {"+", "-", "*", "/"}
 
 
+UNSUPPORTED = "unsupported"  # the code of a SyntaxProblem for valid Excel the engine does not read
+
+
 class SyntaxProblem(ValueError):
-    """The formula cannot be read; `code` is the Excel error it evaluates to."""
+    """The formula cannot be read; `code` is the Excel error it evaluates to, or UNSUPPORTED
+    (the detail then names the feature: valid Excel that the verifier does not evaluate)."""
 
     def __init__(self, code: str, detail: str):
         super().__init__(detail)
@@ -116,6 +120,8 @@ class _Parser:
             left.start, left.end = start, self.pos
         self.depth -= nested
         if (tok := self.peek()) is not None and tok.type == Token.OP_IN and tok.value not in PREC:
+            if tok.value == ",":
+                raise SyntaxProblem(UNSUPPORTED, "the union operator (A1,B1)")
             raise SyntaxProblem("#VALUE!", f"operator {short(tok.value)} is not supported")
         return left
 
@@ -151,6 +157,8 @@ class _Parser:
             args = self.arguments(tok.value[:-1])
             self.depth -= 1
             return Node("call", _function_name(tok.value[:-1]), args, start, self.pos)
+        if tok.type == Token.ARRAY:
+            raise SyntaxProblem(UNSUPPORTED, "an array constant {...}")
         raise SyntaxProblem("#VALUE!", f"unexpected {short(tok.value)}")
 
     def close(self, kind: str) -> None:
