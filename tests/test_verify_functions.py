@@ -12,6 +12,7 @@ from test_verify_students import STUDENTS, students  # noqa: F401 - the fixture
 
 from sheetgen.verify import check_book, verify
 from sheetgen.verify.book import open_book
+from sheetgen.verify.values import XLError
 from sheetgen.workbook import build
 from sheetgen.workbook.settings import Settings
 
@@ -182,3 +183,10 @@ def test_valid_excel_not_evaluated_is_named(tmp_path, text, feature):
     with pytest.raises(NotEvaluated) as e:
         value(engine, "B1")
     assert str(e.value) == f"Sheet!B1 uses {feature}, which the verifier does not evaluate"
+
+
+def test_text_that_is_no_formula_stays_a_finding(tmp_path):
+    """`{w1[+1]}` is no array constant: the cell is #VALUE!, a mistake of the student's, not a
+    feature the verifier declines."""
+    engine = evaluate(tmp_path, {"A1": 1, "B1": "={w1[+1]}-A1"})
+    assert isinstance(value(engine, "B1"), XLError)

@@ -3,6 +3,8 @@
 `Engine.value(key)` returns a cell's value, evaluating what it needs first in dependency order
 with an explicit stack (a 10,000-row chain of weight updates needs no recursion). Only the cells
 the tables read are evaluated, so an odd formula elsewhere in the workbook costs nothing.
+A block larger than DENSE cells is read from an index of the cells that exist (so `A:XFD` costs
+what the sheet holds), and at most MAX_SHAPES distinct formula shapes are compiled.
 `LibreOfficeEngine` reads the values LibreOffice computed instead, but answers `refs` the same way:
 diagnosis always works on the formulas' text.
 """

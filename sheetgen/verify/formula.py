@@ -1,11 +1,11 @@
 """Excel formulas to Python: the small compiler behind the in-process engine.
 
 A formula is tokenised by openpyxl's tokenizer, parsed into a tree with Excel's operator
-precedence, and turned into one Python function `f(s, r, c, get, num, rng)` of the cell it sits
-in (sheet index `s`, row `r`, column `c`). References are kept *relative* to that cell, so the
-formula `=F6-$B$3*Y6` in row 7 and `=F7-$B$3*Y7` in row 8 share one shape and one code object:
-`shape_key` finds the shape with a regular expression, and only the first cell of each shape pays
-for tokenising and compiling.
+precedence, and turned into one Python function `f(s, r, c, get, num, rng, look)` of the cell
+it sits in (sheet index `s`, row `r`, column `c`; `look` serves INDIRECT and OFFSET).
+References are kept *relative* to that cell, so the formula `=F6-$B$3*Y6` in row 7 and
+`=F7-$B$3*Y7` in row 8 share one shape and one code object: `shape_key` finds the shape with a
+regular expression, and only the first cell of each shape pays for tokenising and compiling.
 
 Excel errors are Python exceptions (`XLError`) while a formula runs and values once stored; a
 cell that reads an error cell re-raises it, which is how #DIV/0! travels down a table.

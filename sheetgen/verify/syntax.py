@@ -157,9 +157,21 @@ class _Parser:
             args = self.arguments(tok.value[:-1])
             self.depth -= 1
             return Node("call", _function_name(tok.value[:-1]), args, start, self.pos)
-        if tok.type == Token.ARRAY:
+        if tok.type == Token.ARRAY and tok.subtype == Token.OPEN and self.array_constant():
             raise SyntaxProblem(UNSUPPORTED, "an array constant {...}")
         raise SyntaxProblem("#VALUE!", f"unexpected {short(tok.value)}")
+
+    def array_constant(self) -> bool:
+        """Whether the tokens after a `{` are a well-formed array constant ({1,2;3,4}): valid
+        Excel the engine does not evaluate, where `{w1[+1]}` is text that is no formula."""
+        constants = (Token.NUMBER, Token.TEXT, Token.LOGICAL, Token.ERROR)
+        for tok in self.tokens[self.pos:]:
+            if tok.type == Token.ARRAY and tok.subtype == Token.CLOSE:
+                return True
+            if not (tok.type == Token.OPERAND and tok.subtype in constants
+                    or tok.type == Token.SEP or tok.type == Token.OP_PRE):
+                return False
+        return False
 
     def close(self, kind: str) -> None:
         tok = self.next()
