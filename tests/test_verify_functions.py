@@ -53,7 +53,8 @@ def test_student14_uses_pow_and_passes_with_the_note(students):  # noqa: F811 - 
 FEATURES = ['INDIRECT("A"&ROW()+2)', "INDIRECT(\"'η=0.1'!A1\")+1", 'INDIRECT("A1:A3")',
             "ROW()", "COLUMN()", "ROW(C5)", "COLUMN(C5:E9)", "ROWS(A1:A3)", "COLUMNS(A1:C1)",
             "SUM(OFFSET(A1,1,0,2,1))", "OFFSET(A3,-1,0)", "ROW(OFFSET(A1,2,0))",
-            "SUM(INDIRECT(\"A1:A\"&ROWS(A1:A3)))", "SUM(A:A)", "SUM(2:2)", "COUNT(1:3)"]
+            "SUM(INDIRECT(\"A1:A\"&ROWS(A1:A3)))", "SUM(A:A)", "SUM(2:2)", "COUNT(1:3)",
+            "SUM(C1:C3)", "INDEX(A1:B3,3,1)"]
 
 
 def test_reference_functions_agree_with_libreoffice(tmp_path, soffice):
@@ -63,7 +64,8 @@ def test_reference_functions_agree_with_libreoffice(tmp_path, soffice):
 
     from sheetgen.libreoffice import recalculate
 
-    cells = {"A1": 1, "A2": 2, "A3": "=A2*10", "B1": 0.5, "B2": "=B1*4"}
+    cells = {"A1": 1, "A2": 2, "A3": "=A2*10", "B1": 0.5, "B2": "=B1*4", "C1": 1,
+             "C2": "=INDEX(C:C,ROW()-1)+1", "C3": "=INDEX(C:C,ROW()-1)+1"}  # no cycle: C2 reads C1
     cells |= {f"F{k + 1}": "=" + text for k, text in enumerate(FEATURES)}
     ours = evaluate(tmp_path, cells, other={"A1": 7, "A2": 9})
     theirs = load_workbook(recalculate(tmp_path / "e.xlsx", tmp_path / "lo"), data_only=True)

@@ -110,6 +110,10 @@ class Codegen:
             return self._position(node)
         if name == "OFFSET":
             return self._offset(node)
+        if name == "INDEX" and 2 <= len(node.args) <= 3 and node.args[0].kind == "operand" and \
+                hasattr(self.resolve(node.args[0].value, self.row, self.col), "r1"):
+            rest = [self.code(a)[0] for a in node.args[1:]]
+            return f"_index(look, {self._block(node.args[0])}, {', '.join(rest)})", False
         codes = [c for a in node.args for c in self._argument(a, name)]
         if name == "INDIRECT":
             if not 1 <= len(codes) <= 2:

@@ -9,7 +9,16 @@ from __future__ import annotations
 import math
 import re
 
-from .references import INDEX, MATCH, _indirect, _offset, _origin, _position, _unsupported
+from .references import (
+    INDEX,
+    MATCH,
+    _index,
+    _indirect,
+    _offset,
+    _origin,
+    _position,
+    _unsupported,
+)
 from .values import (
     CAUGHT,
     NUMBER,
@@ -306,6 +315,7 @@ SCOPE = {
     "_origin": _origin,
     "_offset": _offset,
     "_indirect": _indirect,
+    "_index": _index,
     "_unsupported": _unsupported,
     "float": float,
     "min": min,

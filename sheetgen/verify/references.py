@@ -26,6 +26,22 @@ def INDEX(rng, row=None, col=None):
     return v
 
 
+def _index(look, base, row=None, col=None):
+    """INDEX(reference, row, [col]) of a reference: the one cell it picks, read (and computed)
+    only then, so INDEX(H:H, ...) in a column that H depends on is no circular reference, as in
+    LibreOffice and Google Sheets."""
+    s, r1, c1, r2, c2 = base
+    r1, r2, c1, c2 = min(r1, r2), max(r1, r2), min(c1, c2), max(c1, c2)
+    height, width = r2 - r1 + 1, c2 - c1 + 1
+    r = int(_num(row)) if row is not None else 0
+    c = int(_num(col)) if col is not None else 0
+    if height == 1 and col is None:  # INDEX(A1:E1, 3) counts along the row
+        r, c = 1, r
+    if not 0 < r <= height or not (0 < c <= width or (c == 0 and width == 1)):
+        raise XLError("#REF!", "INDEX outside its range")
+    return look.block(s, r1 + r - 1, c1 + (c or 1) - 1, r1 + r - 1, c1 + (c or 1) - 1)
+
+
 def MATCH(value, rng, kind=1.0):
     rng = rng if type(rng) is Range else Range([[rng]])
     if rng.height > 1 and rng.width > 1:
