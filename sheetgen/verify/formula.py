@@ -30,6 +30,8 @@ MAX_COLS, MAX_ROWS = 16384, 1048576
 _CELL = r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)"
 _KEY = re.compile(r'("(?:[^"]|"")*")|(\'(?:[^\']|\'\')*\'!)|(?<![\w.$])' + _CELL + r"(?![\w(!])")
 _REF = re.compile(rf"^{_CELL}$")
+_STRUCTURED = re.compile(r"^[A-Za-z_\\][\w.]*\[")  # Table1[Column]
+_R1C1 = re.compile(r"^R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?$", re.IGNORECASE)  # #NAME? in A1 mode
 
 
 def shape_key(formula: str, row: int, col: int) -> str:
@@ -194,9 +196,10 @@ class Compiler:
         """A RANGE token: a Ref, ('const', value) for a defined name holding a constant, or a
         list of Refs, one per sheet, for a 3-D reference (Sheet4:Sheet5!A1)."""
         sheet, _, addr = text.rpartition("!")
-        if "[" in text:
-            feature = "a link to another workbook" if sheet else "a structured reference"
-            raise CompileError(syntax.UNSUPPORTED, f"{feature} ({short(text)})")
+        if sheet.lstrip("'").startswith("["):
+            raise CompileError(syntax.UNSUPPORTED, f"a link to another workbook ({short(text)})")
+        if not sheet and _STRUCTURED.match(text) and not _R1C1.match(text):
+            raise CompileError(syntax.UNSUPPORTED, f"a structured reference ({short(text)})")
         if sheet:
             name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
             if name.lower() not in self.sheets and ":" in name:
