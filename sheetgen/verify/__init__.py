@@ -21,7 +21,7 @@ from .check import Finding, TableResult, check_table
 from .engine import ENGINES
 from .identify import identify
 from .tables import find_regions
-from .values import XLError
+from .values import NotEvaluated, XLError
 
 __all__ = ["DEFAULTS", "CannotCheck", "FileResult", "Finding", "TableResult", "verify"]
 
@@ -55,13 +55,25 @@ def verify(
 ) -> FileResult:
     """Check every iteration table of the workbook at `path`. Raises nothing for a bad file:
     its result has status 'error' and the reason in one sentence."""
-    from ..libreoffice import LibreOfficeError
-
     start = time.perf_counter()
-    result = FileResult(str(path), "error", engine=engine)
     try:
         book = open_book(Path(path), max_rows=max_rows)
-        result.sheets = list(book.sheets)
+    except CannotCheck as e:
+        result = FileResult(str(path), "error", str(e), engine=engine)
+    else:
+        result = check_book(book, engine, rtol, atol, max_rows)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def check_book(
+    book, engine: str = "builtin", rtol: float = 1e-9, atol: float = 1e-12, max_rows: int = 10_000
+) -> FileResult:
+    """Check every iteration table of a workbook already read (`verify` without the file)."""
+    from ..libreoffice import LibreOfficeError
+
+    result = FileResult(str(book.path), "error", engine=engine, sheets=list(book.sheets))
+    try:
         evaluator = ENGINES[engine](book)
         regions, notes = _with_rows(book, find_regions(book, evaluator))
         tables = [identify(book, evaluator, region) for region in regions]
@@ -72,15 +84,14 @@ def verify(
             )
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
         result.notes = notes + [f"{t.name}: {n}" for t in result.tables for n in t.notes]
-        result.notes += stale_notes(evaluator)
+        result.notes += stale_notes(evaluator) + evaluator.notes()
         verdict.complete(result, evaluator, tables, rtol, atol)
-    except (CannotCheck, LibreOfficeError) as e:
+    except (CannotCheck, LibreOfficeError, NotEvaluated) as e:
         result.reason = str(e)
         result.status = "error"
     else:
         if result.status == "error":
             result.reason = "; ".join(f"{t.name}: {t.reason}" for t in result.tables if t.reason)
-    result.seconds = time.perf_counter() - start
     return result
 
 

@@ -26,6 +26,7 @@ LITERAL_ERRORS = {
     "#DIV/0!": "division by zero",
     "#N/A": "a value that is not available",
 }
+THREE_D = {"SUM", "AVERAGE", "COUNT", "COUNTA", "MAX", "MIN", "PRODUCT", "SUMSQ", "AND", "OR"}
 LONG_CHAIN = 64  # a chain of more operators than this compiles to one call, not nested code
 
 
@@ -40,6 +41,7 @@ class Codegen:
         """`resolve(text, row, col)` turns a reference or name into a Ref (or a constant)."""
         self.resolve, self.row, self.col = resolve, row, col
         self.refs: list = []
+        self.foreign: list[str] = []  # Google Sheets functions read as their Excel twins
 
     def code(self, node: syntax.Node) -> tuple[str, bool]:
         return getattr(self, f"_{node.kind}")(node)
@@ -65,14 +67,9 @@ class Codegen:
         target = self.resolve(node.value, self.row, self.col)
         if isinstance(target, tuple):  # a defined name holding a constant
             return repr(target[1]), isinstance(target[1], float)
-        self.refs.append(target)
-        t = target
-        sheet = "s" if t.sheet is None else str(t.sheet)
-        r1, c1 = coord("r", t.r1, t.rabs1), coord("c", t.c1, t.cabs1)
-        if t.is_cell:
-            return f"get({sheet}, {r1}, {c1})", False
-        r2, c2 = coord("r", t.r2, t.rabs2), coord("c", t.c2, t.cabs2)
-        return f"rng({sheet}, {r1}, {c1}, {r2}, {c2})", False
+        if isinstance(target, list):
+            raise CompileError("#VALUE!", "a 3-D reference outside SUM, AVERAGE, COUNT, ...")
+        return self._reference(target), False
 
     def _paren(self, node):
         code, is_number = self.code(node.args[0])
@@ -108,7 +105,20 @@ class Codegen:
         return f"_cmp({node.value!r}, {a}, {b})", False
 
     def _call(self, node):
-        name, codes = node.value, [self.code(a)[0] for a in node.args]
+        name = node.value
+        if name in ("ROW", "COLUMN", "ROWS", "COLUMNS"):
+            return self._position(node)
+        if name == "OFFSET":
+            return self._offset(node)
+        if name == "INDEX" and 2 <= len(node.args) <= 3 and node.args[0].kind == "operand" and \
+                hasattr(self.resolve(node.args[0].value, self.row, self.col), "r1"):
+            rest = [self.code(a)[0] for a in node.args[1:]]
+            return f"_index(look, {self._block(node.args[0])}, {', '.join(rest)})", False
+        codes = [c for a in node.args for c in self._argument(a, name)]
+        if name == "INDIRECT":
+            if not 1 <= len(codes) <= 2:
+                raise CompileError("#VALUE!", "INDIRECT takes 1 or 2 arguments")
+            return f"_indirect(look, s, {', '.join(codes)})", False
         if name == "IF":
             if not 2 <= len(codes) <= 3:
                 raise CompileError("#VALUE!", "IF takes 2 or 3 arguments")
@@ -118,14 +128,73 @@ class Codegen:
             if len(codes) != 2:
                 raise CompileError("#VALUE!", f"{name} takes 2 arguments")
             return f"_iferror(lambda: {codes[0]}, lambda: {codes[1]})", False
+        if name in fx.GOOGLE_SHEETS:
+            self.foreign.append(name)
+            name = fx.GOOGLE_SHEETS[name]
         if name not in fx.FUNCTIONS:
+            if fx.excel_knows(name):
+                return f"_unsupported({name!r})", False
             raise CompileError("#NAME?", f"unknown function {name[:40]}")
         return f"{fx.FUNCTIONS[name].__name__}({', '.join(codes)})", name in fx.NUMERIC
+
+    def _argument(self, node, name: str) -> list[str]:
+        """The code of one argument; a 3-D reference (Sheet4:Sheet5!A1) is one block per sheet,
+        which only the functions that add or count over blocks take."""
+        if node.kind == "operand":
+            target = self.resolve(node.value, self.row, self.col)
+            if isinstance(target, list):
+                if name not in THREE_D:
+                    raise CompileError("#VALUE!", f"a 3-D reference in {name}")
+                return [self._reference(ref) for ref in target]
+        return [self.code(node)[0]]
+
+    def _reference(self, t) -> str:
+        """Code that reads the cell or block of a Ref (and records it as read)."""
+        self.refs.append(t)
+        sheet = "s" if t.sheet is None else str(t.sheet)
+        r1, c1 = coord("r", t.r1, t.rabs1), coord("c", t.c1, t.cabs1)
+        if t.is_cell:
+            return f"get({sheet}, {r1}, {c1})"
+        r2, c2 = coord("r", t.r2, t.rabs2), coord("c", t.c2, t.cabs2)
+        return f"rng({sheet}, {r1}, {c1}, {r2}, {c2})"
+
+    def _block(self, node) -> str:
+        """Code for the block (sheet, r1, c1, r2, c2) a reference names, without reading it."""
+        if node.kind == "operand":
+            t = self.resolve(node.value, self.row, self.col)
+            if not hasattr(t, "r1"):
+                raise CompileError("#VALUE!", f"{short(node.value)} is not a reference")
+            sheet = "s" if t.sheet is None else str(t.sheet)
+            return (f"({sheet}, {coord('r', t.r1, t.rabs1)}, {coord('c', t.c1, t.cabs1)}, "
+                    f"{coord('r', t.r2, t.rabs2)}, {coord('c', t.c2, t.cabs2)})")
+        return f"_origin({self.code(node)[0]})"
+
+    def _position(self, node):
+        """ROW, COLUMN, ROWS, COLUMNS: where a reference is, not what it holds."""
+        name, args = node.value, node.args
+        if not args and name in ("ROW", "COLUMN"):
+            return f"float({'r' if name == 'ROW' else 'c'})", True
+        if len(args) != 1:
+            raise CompileError("#VALUE!", f"{name} takes one reference")
+        if args[0].kind != "operand":
+            return f"_position({name!r}, {self.code(args[0])[0]})", True
+        _, r1, c1, r2, c2 = self._block(args[0])[1:-1].split(", ")
+        a, b = (r1, r2) if name.startswith("ROW") else (c1, c2)
+        if name in ("ROW", "COLUMN"):
+            return f"float(min({a}, {b}))", True
+        return f"float(abs(({b}) - ({a})) + 1)", True
+
+    def _offset(self, node):
+        args = node.args
+        if not 3 <= len(args) <= 5:
+            raise CompileError("#VALUE!", "OFFSET takes 3 to 5 arguments")
+        rest = [self.code(a)[0] for a in args[1:]]
+        return f"_offset(look, {self._block(args[0])}, {', '.join(rest)})", False
 
 
 def source(code: str) -> str:
     """The Python function of one formula shape, around the expression `code`."""
-    return f"def _f(s, r, c, get, num, rng):\n    return {code}\n"
+    return f"def _f(s, r, c, get, num, rng, look):\n    return {code}\n"
 
 
 def _number(text: str) -> str:

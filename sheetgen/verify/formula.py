@@ -1,11 +1,11 @@
 """Excel formulas to Python: the small compiler behind the in-process engine.
 
 A formula is tokenised by openpyxl's tokenizer, parsed into a tree with Excel's operator
-precedence, and turned into one Python function `f(s, r, c, get, num, rng)` of the cell it sits
-in (sheet index `s`, row `r`, column `c`). References are kept *relative* to that cell, so the
-formula `=F6-$B$3*Y6` in row 7 and `=F7-$B$3*Y7` in row 8 share one shape and one code object:
-`shape_key` finds the shape with a regular expression, and only the first cell of each shape pays
-for tokenising and compiling.
+precedence, and turned into one Python function `f(s, r, c, get, num, rng, look)` of the cell
+it sits in (sheet index `s`, row `r`, column `c`; `look` serves INDIRECT and OFFSET).
+References are kept *relative* to that cell, so the formula `=F6-$B$3*Y6` in row 7 and
+`=F7-$B$3*Y7` in row 8 share one shape and one code object: `shape_key` finds the shape with a
+regular expression, and only the first cell of each shape pays for tokenising and compiling.
 
 Excel errors are Python exceptions (`XLError`) while a formula runs and values once stored; a
 cell that reads an error cell re-raises it, which is how #DIV/0! travels down a table.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
@@ -30,6 +30,8 @@ MAX_COLS, MAX_ROWS = 16384, 1048576
 _CELL = r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)"
 _KEY = re.compile(r'("(?:[^"]|"")*")|(\'(?:[^\']|\'\')*\'!)|(?<![\w.$])' + _CELL + r"(?![\w(!])")
 _REF = re.compile(rf"^{_CELL}$")
+_STRUCTURED = re.compile(r"^[A-Za-z_\\][\w.]*\[")  # Table1[Column]
+_R1C1 = re.compile(r"^R(\[-?\d+\]|\d+)?C(\[-?\d+\]|\d+)?$", re.IGNORECASE)  # #NAME? in A1 mode
 
 
 def shape_key(formula: str, row: int, col: int) -> str:
@@ -123,6 +125,7 @@ class Shape:
     refs: tuple[Ref, ...]
     source: str  # the generated Python, for debugging
     cells: object = None  # (s, r, c) -> the single cells it reads, when it reads no range
+    foreign: tuple[str, ...] = ()  # Google Sheets functions it uses (functions.GOOGLE_SHEETS)
 
 
 class Compiler:
@@ -147,6 +150,15 @@ class Compiler:
         except syntax.SyntaxProblem as e:
             return self.failing(e.code, e.detail)
 
+    @staticmethod
+    def unsupported(feature: str) -> Shape:
+        """The shape of a formula using valid Excel the engine does not evaluate: running it
+        stops the check (values.NotEvaluated), naming `feature`."""
+        text = source(f"_unsupported({feature!r})")
+        scope = dict(fx.SCOPE)
+        exec(compile(text, "<formula>", "exec"), scope)  # noqa: S102 - our own code
+        return Shape(scope["_f"], (), text, lambda s, r, c: ())
+
     def node(self, node: syntax.Node, row: int, col: int) -> Shape:
         """A compiled function for one tree (a whole formula, or a part of one) at (row, col)."""
         gen = Codegen(self.resolve, row, col)
@@ -168,21 +180,36 @@ class Compiler:
                 for x in refs
             )
             cells = eval(f"lambda s, r, c: ({items}{',' if refs else ''})")
-        return Shape(scope["_f"], refs, text, cells)
+        return Shape(scope["_f"], refs, text, cells, tuple(dict.fromkeys(gen.foreign)))
 
     @staticmethod
     def failing(code: str, detail: str) -> Shape:
         """The shape of a formula that evaluates to the error `code`, reading nothing."""
+        if code == syntax.UNSUPPORTED:
+            return Compiler.unsupported(detail)
         text = source(f"_fail({code!r}, {detail!r})")
         scope = dict(fx.SCOPE)
         exec(compile(text, "<formula>", "exec"), scope)  # noqa: S102 - our own code
         return Shape(scope["_f"], (), text, lambda s, r, c: ())
 
-    def resolve(self, text: str, row: int, col: int, depth: int = 0) -> Ref | tuple:
-        """A RANGE token: a Ref, or ('const', value) for a defined name holding a constant."""
+    def resolve(self, text: str, row: int, col: int, depth: int = 0) -> Ref | tuple | list:
+        """A RANGE token: a Ref, ('const', value) for a defined name holding a constant, or a
+        list of Refs, one per sheet, for a 3-D reference (Sheet4:Sheet5!A1)."""
         sheet, _, addr = text.rpartition("!")
+        if sheet.lstrip("'").startswith("["):
+            raise CompileError(syntax.UNSUPPORTED, f"a link to another workbook ({short(text)})")
+        if not sheet and _STRUCTURED.match(text) and not _R1C1.match(text):
+            raise CompileError(syntax.UNSUPPORTED, f"a structured reference ({short(text)})")
         if sheet:
             name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+            if name.lower() not in self.sheets and ":" in name:
+                first, last = (self.sheets.get(x.lower()) for x in name.split(":", 1))
+                if first is not None and last is not None:
+                    ref = self.resolve(addr, row, col, depth)
+                    if not isinstance(ref, Ref):
+                        raise CompileError("#REF!", f"{short(text)} is not a reference")
+                    return [replace(ref, sheet=k) for k in range(min(first, last),
+                                                                 max(first, last) + 1)]
             if name.lower() not in self.sheets:
                 raise CompileError("#REF!", f"no sheet named {short(name)}")
             s = self.sheets[name.lower()]
@@ -220,7 +247,12 @@ class Compiler:
             return self.resolve(target[1], 0, 0, depth + 1)
         if len(parts) == 2 and all(re.fullmatch(r"\$?[A-Za-z]{1,3}", p) for p in parts):
             c1, c2 = (column_index_from_string(p.strip("$").upper()) for p in parts)
-            return Ref(s, 1, c1, MAX_ROWS, c2, True, True, True, True)  # a whole-column range
+            if max(c1, c2) <= MAX_COLS:  # whole columns (A:A): the text moves, not the Ref
+                return Ref(s, 1, c1, MAX_ROWS, c2, True, True, True, True)
+        if len(parts) == 2 and all(re.fullmatch(r"\$?\d{1,7}", p) for p in parts):
+            r1, r2 = (int(p.strip("$")) for p in parts)
+            if 1 <= min(r1, r2) and max(r1, r2) <= MAX_ROWS:  # whole rows (1:1048576)
+                return Ref(s, r1, 1, r2, MAX_COLS, True, True, True, True)
         if addr.upper() == "#REF!" or addr.upper().endswith("#REF!"):
             raise CompileError("#REF!", "a reference to deleted cells (#REF!)")
         raise CompileError("#NAME?", f"unknown name {short(addr)}")

@@ -9,6 +9,16 @@ from __future__ import annotations
 import math
 import re
 
+from .references import (
+    INDEX,
+    MATCH,
+    _index,
+    _indirect,
+    _offset,
+    _origin,
+    _position,
+    _unsupported,
+)
 from .values import (
     CAUGHT,
     NUMBER,
@@ -70,19 +80,26 @@ def SUMSQ(*args):
     return math.fsum(x * x for x in _numbers(args))
 
 
+def _blocks(args, name: str) -> list[Range]:
+    """Arguments as ranges of one size (a value is a 1 × 1 range), or #VALUE!."""
+    blocks = [a if type(a) is Range else Range([[a]]) for a in args]
+    if len({(b.height, b.width) for b in blocks}) != 1:
+        raise XLError("#VALUE!", f"{name} of ranges of different sizes")
+    return blocks
+
+
 def SUMPRODUCT(*args):
-    blocks = [list(a.values()) if type(a) is Range else [a] for a in args]
-    if len({len(b) for b in blocks}) != 1:
-        raise XLError("#VALUE!", "SUMPRODUCT of ranges of different sizes")
-    total = []
-    for cells in zip(*blocks):
-        p = 1.0
-        for v in cells:
+    """Σ of the products at each position; text, TRUE and empty cells count as 0."""
+    blocks, common = _blocks(args, "SUMPRODUCT"), None
+    for b in blocks:
+        numbers = set()
+        for k, v in b.items():
             if isinstance(v, XLError):
                 raise v
-            p *= v if type(v) is float else 0.0
-        total.append(p)
-    return math.fsum(total)
+            if type(v) is float:
+                numbers.add(k)
+        common = numbers if common is None else common & numbers
+    return math.fsum(math.prod(b.at(*k) for b in blocks) for k in sorted(common))
 
 
 def EXP(x):
@@ -183,65 +200,24 @@ def _matches(criterion):
     return test
 
 
-def _ifs(values: Range, pairs) -> list[float]:
-    cells = list(values.values())
-    keep = [True] * len(cells)
-    for k in range(0, len(pairs), 2):
-        rng, test = pairs[k], _matches(pairs[k + 1])
-        crit = list(rng.values()) if type(rng) is Range else [rng]
-        if len(crit) != len(cells):
-            raise XLError("#VALUE!", "criteria range of another size")
-        keep = [k_ and test(v) for k_, v in zip(keep, crit)]
-    return [v for v, k_ in zip(cells, keep) if k_ and type(v) is float]
+def _ifs(values, pairs) -> list:
+    """The cells of `values` (not empty) where every (range, criterion) pair matches."""
+    values, *ranges = _blocks([values, *pairs[0::2]], "a criteria range")
+    tests = [_matches(c) for c in pairs[1::2]]
+    return [v for (i, j), v in values.items()
+            if all(test(rng.at(i, j)) for rng, test in zip(ranges, tests))]
 
 
 def MINIFS(values, *pairs):
-    return min(_ifs(values, pairs), default=0.0)
+    return min((v for v in _ifs(values, pairs) if type(v) is float), default=0.0)
 
 
 def MAXIFS(values, *pairs):
-    return max(_ifs(values, pairs), default=0.0)
+    return max((v for v in _ifs(values, pairs) if type(v) is float), default=0.0)
 
 
 def COUNTIFS(*pairs):
-    first = pairs[0]
-    n = len(list(first.values())) if type(first) is Range else 1
-    return float(len(_ifs(Range([[0.0] * n]), pairs)))
-
-
-def INDEX(rng, row=None, col=None):
-    if type(rng) is not Range:
-        return rng
-    rows = rng.rows
-    r = int(_num(row)) if row is not None else 0
-    c = int(_num(col)) if col is not None else 0
-    if len(rows) == 1 and col is None:  # INDEX(A1:E1, 3) counts along the row
-        r, c = 1, r
-    if not (0 < r <= len(rows) and 0 < c <= len(rows[0])) and not (c == 0 and len(rows[0]) == 1):
-        raise XLError("#REF!", "INDEX outside its range")
-    v = rows[r - 1][(c or 1) - 1]
-    if isinstance(v, XLError):
-        raise v
-    return v
-
-
-def MATCH(value, rng, kind=1.0):
-    cells = list(rng.values()) if type(rng) is Range else [rng]
-    value, kind = _single(value), _num(kind)
-    if kind == 0:
-        for k, v in enumerate(cells):
-            if v is not None and not isinstance(v, XLError) and _cmp("=", v, value):
-                return float(k + 1)
-        raise XLError("#N/A", f"MATCH found no {value!r}")
-    best = None
-    for k, v in enumerate(cells):
-        if v is None or isinstance(v, XLError):
-            continue
-        if _cmp("<=", v, value) if kind > 0 else _cmp(">=", v, value):
-            best = k + 1
-    if best is None:
-        raise XLError("#N/A", f"MATCH found no {value!r}")
-    return float(best)
+    return float(len(_ifs(pairs[0], pairs)))  # an empty cell matches no criterion here
 
 
 FUNCTIONS = {
@@ -279,6 +255,25 @@ FUNCTIONS = {
         MATCH,
     )
 }
+# Functions Excel has that are not evaluated here: a cell using one is not judged (exit 2), where
+# an unknown name (a typo) is #NAME?, as in Excel.
+NEWER = {"XLOOKUP", "XMATCH", "FILTER", "SORT", "SORTBY", "UNIQUE", "SEQUENCE", "RANDARRAY",
+         "LET", "LAMBDA", "MAP", "REDUCE", "SCAN", "MAKEARRAY", "BYROW", "BYCOL", "TEXTJOIN",
+         "CONCAT", "IFS", "SWITCH", "SUMIFS", "AVERAGEIFS", "MINIFS", "MAXIFS", "COUNTIFS",
+         "STDEV.S", "STDEV.P", "VAR.S", "VAR.P", "TAKE", "DROP", "VSTACK", "HSTACK", "CHOOSECOLS",
+         "CHOOSEROWS", "TOCOL", "TOROW", "WRAPROWS", "WRAPCOLS", "EXPAND", "TEXTBEFORE",
+         "TEXTAFTER", "TEXTSPLIT", "ISOMITTED", "ARRAYTOTEXT", "VALUETOTEXT", "IMAGE"}
+
+
+def excel_knows(name: str) -> bool:
+    from openpyxl.utils.formulas import FORMULAE
+
+    return name in FORMULAE or name in NEWER
+
+
+# Functions of Google Sheets that Excel and LibreOffice do not know (they show #NAME?), and the
+# Excel function that computes the same: judged as that one, with a note saying so.
+GOOGLE_SHEETS = {"POW": "POWER"}
 NUMERIC = {
     "SUM",
     "PRODUCT",
@@ -316,6 +311,15 @@ SCOPE = {
     "_cmp": _cmp,
     "_truth": _truth,
     "_iferror": _iferror,
+    "_position": _position,
+    "_origin": _origin,
+    "_offset": _offset,
+    "_indirect": _indirect,
+    "_index": _index,
+    "_unsupported": _unsupported,
+    "float": float,
+    "min": min,
+    "abs": abs,
     "__builtins__": {},
     **FUNCTIONS,
 }

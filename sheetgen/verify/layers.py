@@ -18,6 +18,8 @@ import numpy as np
 from .tables import is_update
 
 MAX_TRIALS = 20_000  # (source pair, weight pair) choices tried for one layer: a few thousand
+MAX_SOURCES = 16  # candidates for the sources or weights of a layer: pairs × pairs × columns tried
+
 LAYERS = (  # nets, their weights (paired with the first and second source), the sources
     (("h1", "h2"), (("w1", "w2"), ("w3", "w4")), ("i1", "i2")),
     (("o1", "o2"), (("w5", "w6"), ("w7", "w8")), ("a_h1", "a_h2")),
@@ -49,6 +51,8 @@ def _settle(ev, nets, weights, sources, pool_w, pool_s, known: bool) -> bool:
     """Name one layer from the weight columns `pool_w` and the candidate sources `pool_s`."""
     from .evidence import matches
 
+    if len(pool_s) > MAX_SOURCES or len(pool_w) > MAX_SOURCES:
+        return False  # too many candidates to try every pair: leave it to labels
     values = {w: ev.at(w) for w in pool_w + pool_s}
     pairs = [tuple(pool_s)] if known else sorted(itertools.combinations(pool_s, 2), key=_order)
     xs = [x for x in ev.free_columns()

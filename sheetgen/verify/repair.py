@@ -156,10 +156,12 @@ def _parentheses(tokens: _Tokens):
 
 
 def _balanced(tokens: _Tokens, a: int, b: int) -> bool:
+    """Tokens a..b-1 form a group: parentheses balanced, no argument separator at the top
+    (`V6,V6` of `SUM(V6,V6)` is two arguments, not one operand to put in parentheses)."""
     depth = 0
     for k in range(a, b):
         t = tokens[k]
         depth += (t.subtype == Token.OPEN) - (t.subtype == Token.CLOSE)
-        if depth < 0:
+        if depth < 0 or (depth == 0 and t.type == Token.SEP):
             return False
     return depth == 0

@@ -22,8 +22,12 @@ PREC = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2,
 ARITH = {"+", "-", "*", "/"}
 
 
+UNSUPPORTED = "unsupported"  # the code of a SyntaxProblem for valid Excel the engine does not read
+
+
 class SyntaxProblem(ValueError):
-    """The formula cannot be read; `code` is the Excel error it evaluates to."""
+    """The formula cannot be read; `code` is the Excel error it evaluates to, or UNSUPPORTED
+    (the detail then names the feature: valid Excel that the verifier does not evaluate)."""
 
     def __init__(self, code: str, detail: str):
         super().__init__(detail)
@@ -95,7 +99,7 @@ class _Parser:
         start, nested = self.pos, 0
         left = self.unary()
         while (tok := self.peek()) is not None and tok.type == Token.OP_IN and \
-                PREC.get(tok.value, 0) >= min_prec:
+                tok.value in PREC and PREC[tok.value] >= min_prec:
             self.pos += 1
             op, prec = tok.value, PREC[tok.value]
             right = self.expr(prec + 1)
@@ -116,6 +120,8 @@ class _Parser:
             left.start, left.end = start, self.pos
         self.depth -= nested
         if (tok := self.peek()) is not None and tok.type == Token.OP_IN and tok.value not in PREC:
+            if tok.value == ",":
+                raise SyntaxProblem(UNSUPPORTED, "the union operator (A1,B1)")
             raise SyntaxProblem("#VALUE!", f"operator {short(tok.value)} is not supported")
         return left
 
@@ -151,7 +157,21 @@ class _Parser:
             args = self.arguments(tok.value[:-1])
             self.depth -= 1
             return Node("call", _function_name(tok.value[:-1]), args, start, self.pos)
+        if tok.type == Token.ARRAY and tok.subtype == Token.OPEN and self.array_constant():
+            raise SyntaxProblem(UNSUPPORTED, "an array constant {...}")
         raise SyntaxProblem("#VALUE!", f"unexpected {short(tok.value)}")
+
+    def array_constant(self) -> bool:
+        """Whether the tokens after a `{` are a well-formed array constant ({1,2;3,4}): valid
+        Excel the engine does not evaluate, where `{w1[+1]}` is text that is no formula."""
+        constants = (Token.NUMBER, Token.TEXT, Token.LOGICAL, Token.ERROR)
+        for tok in self.tokens[self.pos:]:
+            if tok.type == Token.ARRAY and tok.subtype == Token.CLOSE:
+                return True
+            if not (tok.type == Token.OPERAND and tok.subtype in constants
+                    or tok.type == Token.SEP or tok.type == Token.OP_PRE):
+                return False
+        return False
 
     def close(self, kind: str) -> None:
         tok = self.next()

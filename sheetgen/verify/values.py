@@ -8,6 +8,7 @@ comparisons order numbers before text before booleans (`_cmp`).
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 
@@ -21,6 +22,11 @@ class XLError(Exception):
 
     def __repr__(self) -> str:
         return f"XLError({self.code!r}, {self.detail!r})"
+
+
+class NotEvaluated(Exception):
+    """The workbook needs what the verifier does not evaluate (a function, or more than a
+    budget allows): the message says what, in one line, and the file is not judged."""
 
 
 # How Python's own exceptions read as Excel errors inside a formula.
@@ -42,16 +48,44 @@ def as_error(exc: BaseException) -> XLError:
 
 
 class Range:
-    """A rectangular block of cell values, row by row."""
+    """A rectangular block of cell values, `height` × `width`: dense (`rows`, row by row, empty
+    cells None) or sparse (`cells`, {(i, j): value} of the cells that exist, in row order), so
+    `A:XFD` over a sheet with one stray cell far away holds what exists, not 17 billion Nones."""
 
-    __slots__ = ("rows",)
+    __slots__ = ("cells", "height", "origin", "rows", "width")
 
-    def __init__(self, rows: list[list]):
-        self.rows = rows
+    def __init__(self, rows: list[list] | None, height: int = 0, width: int = 0,
+                 cells: dict | None = None, origin: tuple | None = None):
+        self.rows, self.cells = rows, cells
+        self.origin = origin  # (sheet, row, column) of its first cell, when a function made it
+        if rows is not None:
+            height, width = len(rows), len(rows[0]) if rows else 0
+        self.height, self.width = height, width
+
+    @property
+    def size(self) -> int:
+        return self.height * self.width
 
     def values(self):
+        """Every cell row by row; a sparse block gives only the cells that exist."""
+        if self.rows is None:
+            yield from self.cells.values()
+            return
         for row in self.rows:
             yield from row
+
+    def items(self):
+        """((i, j), value) of the cells that are not empty, row by row."""
+        if self.rows is None:
+            yield from ((k, v) for k, v in self.cells.items() if v is not None)
+            return
+        for i, row in enumerate(self.rows):
+            yield from (((i, j), v) for j, v in enumerate(row) if v is not None)
+
+    def at(self, i: int, j: int):
+        if self.rows is None:
+            return self.cells.get((i, j))
+        return self.rows[i][j]
 
 
 # Excel's number syntax: ASCII digits, one optional point, an optional exponent. Python's float()
@@ -67,6 +101,24 @@ def parse_number(text: str) -> float | None:
         return None
     value = float(text)
     return value if math.isfinite(value) else None
+
+
+def date_serial(text: str) -> float | None:
+    """An ISO 8601 date, date-time or time (a `t="d"` cell) as a serial number: days since
+    1899-12-30 plus the fraction of the day, as LibreOffice reads it (and Excel from 1900-03-01
+    on; Excel counts a phantom 1900-02-29, so its January and February 1900 are one less);
+    None when the text is not such a date."""
+    text = text.strip()
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            t = datetime.time.fromisoformat(text)
+        except ValueError:
+            return None
+        return (t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6) / 86400
+    delta = moment.replace(tzinfo=None) - datetime.datetime(1899, 12, 30)
+    return delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
 
 
 def _fail(code: str, detail: str):
@@ -88,9 +140,8 @@ def _num(v) -> float:
             raise XLError("#VALUE!", f"the text {short(v)} where a number belongs")
         return number
     if t is Range:
-        cells = list(v.values())
-        if len(cells) == 1:
-            return _num(cells[0])
+        if v.size == 1:
+            return _num(v.at(0, 0))
         raise XLError("#VALUE!", "a range where a single number belongs")
     if isinstance(v, XLError):
         raise v
@@ -125,10 +176,9 @@ def _text(v) -> str:
 def _single(v):
     """A scalar from a value or a one-cell range; an error value is raised, as Excel propagates it."""
     if type(v) is Range:
-        cells = list(v.values())
-        if len(cells) != 1:
+        if v.size != 1:
             raise XLError("#VALUE!", "a range where a single value belongs")
-        v = cells[0]
+        v = v.at(0, 0)
     if isinstance(v, XLError):
         raise v
     return v

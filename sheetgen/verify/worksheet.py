@@ -22,7 +22,7 @@ from ..xlsx.read import (
     _text,
 )
 from .formula import _column, translate
-from .values import XLError, parse_number
+from .values import XLError, date_serial, parse_number
 
 ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!"}
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
@@ -54,6 +54,9 @@ def _value(kind: str, v: ET.Element | None, inline: ET.Element | None, strings: 
     if kind == "e":
         code = text.strip().upper()
         return XLError(code if code in ERROR_CODES else "#VALUE!", f"the cell holds {text[:20]}")
+    if kind == "d":  # an ISO 8601 date: Excel holds it as its serial number
+        serial = date_serial(text)
+        return text if serial is None else serial
     return _number_or_text(text)
 
 

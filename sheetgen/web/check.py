@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path, PurePath
 
-from ..package import PackageError
+from ..xlsx.package import PackageError
 from ..verify import report
 from ..verify.annotate import annotate
 from ..verify.command import check_one
