@@ -22,8 +22,8 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from mnist.runlog import LOG_COLUMNS
 from mnist.splice import replace_sheet
-from mnist.train import LOG_COLUMNS
 
 SHEET = "MNIST"
 
