@@ -78,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train without random rotation and shift")
     _numpy_options(t)
     t.add_argument("--seed", type=int, default=1, help="random seed")
-    t.add_argument("--threads", type=_positive_int, default=2, help="CPU threads (torch.set_num_threads)")
+    t.add_argument("--threads", type=_positive_int, default=None,
+                   help="CPU threads (default: 2 for the CNNs, torch.set_num_threads; 1 for the "
+                        "NumPy models, whose small products gain little from a second thread and "
+                        "lose much when the other core is busy)")
     t.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
                    help="auto: cuda when available, else cpu")
     t.add_argument("--limit", type=_positive_int, default=None,
@@ -186,7 +189,7 @@ def _train_numpy(args) -> dict:
                              dropout=args.dropout, epochs=args.epochs, batch_size=args.batch_size,
                              lr=args.lr, momentum=args.momentum, schedule=args.schedule,
                              weight_decay=args.weight_decay, augment=args.augment,
-                             seed=args.seed, threads=args.threads, limit=args.limit,
+                             seed=args.seed, threads=args.threads or 1, limit=args.limit,
                              data_dir=args.data_dir, out=args.out, progress=not args.quiet)
     return numpy_train.run(cfg)
 
@@ -218,7 +221,8 @@ def _cnn_config(args, train):
                        lr=args.lr, schedule=args.schedule, optimizer=args.optimizer,
                        weight_decay=args.weight_decay, ema=args.ema, tta=args.tta,
                        augment=args.augment, seed=args.seed,
-                       threads=args.threads, device=args.device, limit=args.limit,
+                       threads=args.threads or train.Config.threads, device=args.device,
+                       limit=args.limit,
                        data_dir=args.data_dir, out=args.out, channels_last=args.channels_last,
                        progress=not args.quiet)
 

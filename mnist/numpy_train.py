@@ -74,7 +74,7 @@ class Config:
     patience: int | None = None        # stop when the best test accuracy has not risen by
     min_delta: float = 0.05            # min_delta points in `patience` epochs (the grid search)
     seed: int = 1
-    threads: int | None = 2            # BLAS threads, through threadpoolctl when installed
+    threads: int | None = 1            # BLAS threads, through threadpoolctl when installed
     limit: int | None = None           # train on the first N images only
     data_dir: str | None = None
     out: str | None = None             # JSON log; default output/mnist_<model>_seed<seed>.json
