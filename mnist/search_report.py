@@ -31,7 +31,8 @@ def markdown(results: list[dict]) -> str:
         cells = [f"{rank}{' (report best)' if is_report_best(r) else ''}",
                  r["dropout"], r["batch_size"], r["momentum"], f"{r['lr']:g}", r["epochs_run"],
                  f"{r['final_acc']:.2f}", f"{r['best_acc']:.2f}", r["best_epoch"],
-                 f"{r['final_train_acc']:.2f}", f"{r['train_seconds']:.1f}"]
+                 f"{r['final_train_acc']:.2f}", f"{r['train_seconds']:.1f}",
+                 f"{r['train_cpu_seconds']:.1f}"]
         lines.append("| " + " | ".join(map(str, cells)) + " |")
     return "\n".join(lines) + "\n"
 
