@@ -27,7 +27,7 @@ from mnist.search import MODEL, REPORT_BEST, REPORT_TEST_ACC
 CASES = {
     "sigmoid": ({"model": "mlp"}, 97.5, 60),
     "best": ({"model": "mlp", "hidden": (512, 512), "activation": "relu", "dropout": 0.2,
-              "augment": True, "lr": 0.1, "batch_size": 128, "epochs": 20}, 98.3, 300),
+              "augment": True, "lr": 0.1, "batch_size": 128, "epochs": 15}, 98.3, 300),
     "linear": ({"model": "linear"}, 92.0, None),
     "relu": ({"model": "mlp", "activation": "relu", "lr": 0.1}, None, None),
     "report": ({**MODEL, **REPORT_BEST, "epochs": 50}, REPORT_TEST_ACC, None),
