@@ -140,7 +140,7 @@ def _search_parser(sub, fmt) -> None:
                                    "rate), keep each finished one in OUT/results.jsonl (skipped "
                                    "on a rerun), write OUT/results.csv, results.md, accuracy.png.")
     s.add_argument("-j", "--jobs", type=_positive_int, default=2, help="processes in parallel")
-    s.add_argument("--epochs", type=_positive_int, default=30, help="most epochs per setting")
+    s.add_argument("--epochs", type=_positive_int, default=20, help="most epochs per setting")
     s.add_argument("--patience", type=_positive_int, default=5,
                    help="stop a setting when its best test accuracy rose less than 0.05 points "
                         "in this many epochs")

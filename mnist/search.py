@@ -36,7 +36,7 @@ def settings(grid: dict = GRID) -> list[dict]:
     return [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
 
 
-def trial(setting: dict, epochs: int = 30, patience: int | None = 5, seed: int = 1,
+def trial(setting: dict, epochs: int = 20, patience: int | None = 5, seed: int = 1,
           data_dir: str | None = None, limit: int | None = None, threads: int = 1) -> dict:
     """Train the report's MLP with `setting` (dropout, batch_size, momentum, lr) for at most
     `epochs`, stopping once the test accuracy has flattened (`patience`, see numpy_train.Config).
@@ -55,7 +55,7 @@ def trial(setting: dict, epochs: int = 30, patience: int | None = 5, seed: int =
 
 
 def optuna_objective(optuna_trial, **trial_options) -> float:
-    """An Optuna objective over GRID: `study.optimize(lambda t: optuna_objective(t, epochs=30))`.
+    """An Optuna objective over GRID: `study.optimize(lambda t: optuna_objective(t, epochs=20))`.
     Uses only `suggest_categorical` and `set_user_attr`, so Optuna is not imported here."""
     setting = {name: optuna_trial.suggest_categorical(name, list(values))
                for name, values in GRID.items()}
@@ -108,7 +108,7 @@ def append(path: Path, result: dict) -> None:
         os.fsync(f.fileno())
 
 
-def search(out_dir: Path, jobs: int = 1, epochs: int = 30, patience: int | None = 5, seed: int = 1,
+def search(out_dir: Path, jobs: int = 1, epochs: int = 20, patience: int | None = 5, seed: int = 1,
            data_dir: str | None = None, limit: int | None = None, grid: dict = GRID,
            report=None) -> list[dict]:
     """Run every setting of `grid` not already in out_dir/results.jsonl, `jobs` at a time, one
