@@ -108,8 +108,8 @@ def append(path: Path, result: dict) -> None:
         os.fsync(f.fileno())
 
 
-def search(out_dir: Path, jobs: int = 1, epochs: int = 20, patience: int | None = 5, seed: int = 1,
-           data_dir: str | None = None, limit: int | None = None, grid: dict = GRID,
+def search(out_dir: Path, jobs: int = 1, epochs: int = 20, patience: int | None = 5,
+           seed: int = 1, data_dir: str | None = None, limit: int | None = None, grid: dict = GRID,
            report=None) -> list[dict]:
     """Run every setting of `grid` not already in out_dir/results.jsonl, `jobs` at a time, one
     BLAS thread each. `report(result, finished, total)` is called as each trial ends. Returns
