@@ -84,11 +84,12 @@ class Config:
         if self.model not in RECIPES:
             raise ConfigError(f"unknown NumPy model {self.model!r}; choose {', '.join(MODELS)}")
         r = RECIPES[self.model]
+        if self.model == "linear" and (self.hidden or self.activation or self.dropout):
+            raise ConfigError("linear has no hidden layer: --hidden, --activation and --dropout "
+                              "apply to mlp")
         fill = {f.name: getattr(r, f.name) for f in dataclasses.fields(Recipe)
                 if getattr(self, f.name) is None}
         cfg = dataclasses.replace(self, **fill)
-        if cfg.model == "linear":
-            cfg.hidden = ()
         cfg.hidden = tuple(cfg.hidden)
         cfg.validate()
         return cfg

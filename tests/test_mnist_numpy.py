@@ -78,6 +78,7 @@ def test_train_options_reach_the_model(capsys, tmp_path, argv):
     (["--model", "mlp", "--dropout", "1.5"], "dropout must be in [0, 1)"),
     (["--model", "mlp", "--momentum", "-0.1"], "momentum must be in [0, 1)"),
     (["--model", "mlp", "--activation", "swish"], "invalid choice"),
+    (["--model", "linear", "--hidden", "50"], "linear has no hidden layer"),
     (["--model", "mlp", "--data-dir", "/nonexistent/mnist"], "does not exist"),
 ])
 def test_bad_numpy_options_are_one_line_exit_2(capsys, tmp_path, argv, message):
