@@ -1,4 +1,4 @@
-"""`python -m mnist train | summary | export LOG | download`.
+"""`python -m mnist train | summary | export LOG | download | search`.
 
 Only this module prints for the user and picks exit codes: a bad option or bad data gives one
 line on stderr and exit code 2, never a traceback.
@@ -14,6 +14,7 @@ from mnist import model as mmodel
 from sheetgen.usage import Parser
 
 DEFAULT_WORKBOOK = "backprop.xlsx"  # in the working folder, as `sheetgen build` writes it
+NUMPY_MODELS = ("mlp", "linear")   # mnist.numpy_train.MODELS, named here so the CLI loads fast
 
 
 def _fail(message: str) -> int:
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m mnist", description=__doc__.splitlines()[0],
                      formatter_class=fmt)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    models = ", ".join(mmodel.MODELS)
+    models = ", ".join(mmodel.MODELS) + "; from scratch in NumPy: " + ", ".join(NUMPY_MODELS)
 
     t = sub.add_parser("train", help="train a model, write its log and the MNIST sheet",
                        formatter_class=fmt,
@@ -75,8 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "and its one-pixel moves; 1 for none (default: recipe)")
     t.add_argument("--no-augment", dest="augment", action="store_const", const=False, default=None,
                    help="train without random rotation and shift")
+    _numpy_options(t)
     t.add_argument("--seed", type=int, default=1, help="random seed")
-    t.add_argument("--threads", type=_positive_int, default=2, help="CPU threads (torch.set_num_threads)")
+    t.add_argument("--threads", type=_positive_int, default=None,
+                   help="CPU threads (default: 2 for the CNNs, torch.set_num_threads; 1 for the "
+                        "NumPy models, whose small products gain little from a second thread and "
+                        "lose much when the other core is busy)")
     t.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
                    help="auto: cuda when available, else cpu")
     t.add_argument("--limit", type=_positive_int, default=None,
@@ -101,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--workbook", default=DEFAULT_WORKBOOK,
                    help="workbook to write the MNIST sheet into (built first when missing)")
 
+    _search_parser(sub, fmt)
+
     d = sub.add_parser("download", help="fetch the four MNIST files and check their MD5",
                        formatter_class=fmt)
     d.add_argument("--dest", default="data/MNIST/raw", help="folder to write into")
@@ -110,29 +117,129 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _numpy_options(t) -> None:
+    """The options of the from-scratch NumPy models (--model mlp | linear)."""
+    g = t.add_argument_group("NumPy models (mlp, linear)")
+    g.add_argument("--hidden", type=_positive_int, nargs="+", default=None, metavar="N",
+                   help="hidden layer sizes of mlp (default: recipe, 100)")
+    g.add_argument("--activation", choices=["sigmoid", "tanh", "relu"], default=None,
+                   help="hidden activation (default: recipe, sigmoid)")
+    g.add_argument("--dropout", type=float, default=None,
+                   help="dropout probability after each hidden layer (default: recipe, 0)")
+    g.add_argument("--momentum", type=float, default=None, help="SGD momentum (default: recipe)")
+    g.add_argument("--augment", dest="augment", action="store_const", const=True, default=None,
+                   help="train on images moved by up to 2 pixels (NumPy models; default: recipe)")
+
+
+def _search_parser(sub, fmt) -> None:
+    from mnist.search import GRID
+    grid = " × ".join(f"{k} {{{', '.join(f'{v:g}' for v in vs)}}}" for k, vs in GRID.items())
+    s = sub.add_parser("search", formatter_class=fmt,
+                       help="the course report's 96-setting grid for the 784-100-10 sigmoid MLP",
+                       description=f"Train every setting of {grid} (NumPy, constant learning "
+                                   "rate), keep each finished one in OUT/results.jsonl (skipped "
+                                   "on a rerun), write OUT/results.csv, results.md, accuracy.png.")
+    s.add_argument("-j", "--jobs", type=_positive_int, default=2, help="processes in parallel")
+    s.add_argument("--epochs", type=_positive_int, default=20, help="most epochs per setting")
+    s.add_argument("--patience", type=_positive_int, default=5,
+                   help="stop a setting when its best test accuracy rose less than 0.05 points "
+                        "in this many epochs")
+    s.add_argument("--seed", type=int, default=1, help="random seed")
+    s.add_argument("--limit", type=_positive_int, default=None,
+                   help="train on the first N training images only (quick tries)")
+    s.add_argument("--data-dir", default=None,
+                   help="folder of the four IDX files (default: $MNIST_DATA, then ./data/MNIST/raw)")
+    s.add_argument("--out", default="mnist_search",
+                   help="folder for results, made if missing (default: ./mnist_search)")
+    s.add_argument("--quiet", action="store_true", help="no line per finished setting")
+
+
+def _search(args) -> int:
+    from mnist import search, search_report
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return _fail(f"cannot make the folder {out}: {e.strerror or e}")
+
+    def report(r, finished, total):
+        if not args.quiet:
+            print(f"[{finished}/{total}] dropout {r['dropout']:g} batch {r['batch_size']} "
+                  f"momentum {r['momentum']:g} lr {r['lr']:g}: {r['final_acc']:.2f}% after "
+                  f"{r['epochs_run']} epochs, {r['train_seconds']:.0f} s", flush=True)
+
+    results = search.search(out, args.jobs, args.epochs, args.patience, args.seed,
+                            args.data_dir, args.limit, report=report)
+    paths = search_report.write_outputs(results, out)
+    best = max(results, key=lambda r: r["final_acc"])
+    print(f"best: dropout {best['dropout']:g} batch {best['batch_size']} momentum "
+          f"{best['momentum']:g} lr {best['lr']:g}: {best['final_acc']:.2f}%; wrote "
+          + ", ".join(str(p) for p in paths.values()))
+    return 0
+
+
+CNN_ONLY = ("optimizer", "ema", "tta")
+NUMPY_ONLY = ("hidden", "activation", "dropout", "momentum")
+
+
+def _train_numpy(args) -> dict:
+    from mnist import numpy_train
+    given = [o for o in CNN_ONLY if getattr(args, o) is not None]
+    if given or args.device == "cuda":
+        raise ValueError(f"--{(given or ['device'])[0]} applies to the CNN models, not {args.model}")
+    cfg = numpy_train.Config(model=args.model, hidden=args.hidden, activation=args.activation,
+                             dropout=args.dropout, epochs=args.epochs, batch_size=args.batch_size,
+                             lr=args.lr, momentum=args.momentum, schedule=args.schedule,
+                             weight_decay=args.weight_decay, augment=args.augment,
+                             seed=args.seed, threads=args.threads or 1, limit=args.limit,
+                             data_dir=args.data_dir, out=args.out, progress=not args.quiet)
+    return numpy_train.run(cfg)
+
+
 def _train(args) -> int:
-    from mnist import train
     workbook = None if args.no_workbook else Path(args.workbook)
     if workbook is not None:  # a folder, a damaged workbook: refused before minutes of training
         from mnist.export import check_target
         check_target(workbook)
-    cfg = train.Config(model=args.model, epochs=args.epochs, batch_size=args.batch_size,
-                       lr=args.lr, schedule=args.schedule, optimizer=args.optimizer,
-                       weight_decay=args.weight_decay, ema=args.ema, tta=args.tta,
-                       augment=args.augment, seed=args.seed,
-                       threads=args.threads, device=args.device, limit=args.limit,
-                       data_dir=args.data_dir, out=args.out, channels_last=args.channels_last,
-                       progress=not args.quiet)
-    log = train.run(cfg)
+    note = None
+    if args.model in NUMPY_MODELS:
+        log = _train_numpy(args)
+    else:
+        given = [o for o in NUMPY_ONLY if getattr(args, o) is not None]
+        if given:
+            return _fail(f"--{given[0]} applies to the NumPy models ({', '.join(NUMPY_MODELS)}), "
+                         f"not {args.model}")
+        from mnist import train
+        log = train.run(_cnn_config(args, train))
+        note = train.quick_try_note(log)
     print(f"best {log['best_acc']:.2f}% at epoch {log['best_epoch']}, final "
           f"{log['final_acc']:.2f}%, {log['wall_seconds']:.1f} s; log {log['log_path']}")
-    if note := train.quick_try_note(log):
+    if note:
         print(note)
     if workbook is not None:
         from mnist import export
         export.export(log, workbook)
         print(f"wrote sheet {export.SHEET} into {workbook}")
     return 0
+
+
+def _cnn_config(args, train):
+    return train.Config(model=args.model, epochs=args.epochs, batch_size=args.batch_size,
+                       lr=args.lr, schedule=args.schedule, optimizer=args.optimizer,
+                       weight_decay=args.weight_decay, ema=args.ema, tta=args.tta,
+                       augment=args.augment, seed=args.seed,
+                       threads=args.threads or train.Config.threads, device=args.device,
+                       limit=args.limit,
+                       data_dir=args.data_dir, out=args.out, channels_last=args.channels_last,
+                       progress=not args.quiet)
+
+
+def _summary(model: str) -> list[dict]:
+    if model in NUMPY_MODELS:
+        from mnist import numpy_train
+        from sheetgen.nn.model import summary
+        return summary(numpy_train.build(numpy_train.Config(model=model).resolved()), 784)
+    return mmodel.summary(mmodel.create(model))
 
 
 def _export(args) -> int:
@@ -161,9 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)  # bad options raise UsageError, a ValueError
         if args.command == "summary":
-            print(mmodel.format_summary(mmodel.summary(mmodel.create(args.model))))
+            print(mmodel.format_summary(_summary(args.model)))
             return 0
-        return {"train": _train, "export": _export, "download": _download}[args.command](args)
+        return {"train": _train, "export": _export, "download": _download,
+                "search": _search}[args.command](args)
     except (ValueError, OSError) as e:  # DataError, ModelError, ConfigError, OutputError, ...
         return _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
     except SystemExit as e:  # argparse's --help

@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 
-from mnist.train import LOG_COLUMNS
+from mnist.runlog import LOG_COLUMNS
 from sheetgen.xlsx.splice import replace_sheet
 
 SHEET = "MNIST"
@@ -68,7 +68,8 @@ def _facts(log: dict) -> list[tuple[str, object, str | None]]:
         ("Batch size", cfg.get("batch_size"), "0"),
         ("Optimizer", cfg.get("optimizer"), None),
         ("LR schedule (peak)", f"{cfg.get('schedule')} ({cfg.get('lr')})", None),
-        ("Augmentation", "rotation + shift" if cfg.get("augment") else "none", None),
+        ("Augmentation", cfg.get("augmentation") or ("rotation + shift" if cfg.get("augment")
+                                                      else "none"), None),
         ("Test-time views averaged", cfg.get("tta") or 1, "0"),
         ("Seed", log["seed"], "0"),
         ("Device / threads", f"{cfg.get('device')} / {cfg.get('threads')}", None),

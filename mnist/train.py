@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import json
 import math
 import platform
 import sys
@@ -23,10 +22,8 @@ from tqdm import tqdm
 from mnist import data as mdata
 from mnist import model as mmodel
 from mnist import optim
+from mnist.runlog import LOG_COLUMNS, format_row, write_log
 from sheetgen.files import atomic_write, check_output_path
-
-# The per-epoch log: the console line, the JSON log and the workbook table all use these columns.
-LOG_COLUMNS = ["epoch", "lr", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"]
 
 EVAL_BATCH = 250       # evaluation batch size (measured: 100-250 fastest on one thread, 1000 ×0.7)
 MISCLASSIFIED_KEPT = 32
@@ -288,15 +285,3 @@ def _save_checkpoint(model, cfg: Config, epoch: int, acc: float, path: Path) -> 
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     with atomic_write(path) as f:
         torch.save({"model": cfg.model, "state_dict": state, "epoch": epoch, "test_acc": acc}, f)
-
-
-def write_log(log: dict, path: Path) -> None:
-    with atomic_write(path, "w") as f:
-        f.write(json.dumps(log, indent=1))
-
-
-def format_row(row: dict) -> str:
-    """One log line from LOG_COLUMNS: 'epoch 3  lr 0.0500  train_loss 0.1234 ...'."""
-    fmt = {"epoch": "{:d}", "lr": "{:.5f}", "train_loss": "{:.4f}", "train_acc": "{:.2f}",
-           "test_loss": "{:.4f}", "test_acc": "{:.2f}", "seconds": "{:.1f}"}
-    return "  ".join(f"{c} {fmt[c].format(row[c])}" for c in LOG_COLUMNS)
