@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import DISTRIBUTION
 from . import network as net
 from .usage import Parser, UsageError
 
@@ -20,7 +21,6 @@ DEFAULT_PLOT = Path("loss_curves.png")
 PLOT_NAME = "loss_curves.png"  # `build` draws it next to the workbook unless --plot says where
 
 
-DISTRIBUTION = "sheetgen-backprop"  # the name on the package index; `sheetgen` there is another
 EXIT_CODES = {  # each subcommand's --help ends with its exit codes
     "build": "0 written; 1 writing failed part-way (a full disk: the old file is intact); 2 bad "
              "options or an output that cannot be written (nothing is written)",

@@ -108,9 +108,11 @@ def test_everything_but_the_table_is_the_keys(pair):
                                         f"to row {FIRST_ROW + s.iterations - 1}.")
         assert ("b − η·∂E/∂b" in got["B2"].value) == s.train_biases
         assert is_fill_in(got["D3"]) and "sheetgen verify" in got["E3"].value
-    for sheet in (LOSS_SHEET,):
-        assert [[c.value for c in r] for r in ex[sheet].iter_rows()] == \
-               [[c.value for c in r] for r in ans[sheet].iter_rows()]
+    # The Loss curves sheet is the key's but for its note (row 2), which says what to do while
+    # the tables are empty (issue 20).
+    got, want = ([[c.value for c in r] for r in wb[LOSS_SHEET].iter_rows()] for wb in (ex, ans))
+    assert str(got[1][0]).startswith("Exercise: nothing to write here")
+    assert got[:1] + got[2:] == want[:1] + want[2:]
 
 
 def test_backprop_keeps_inputs_diagram_and_labels(pair):

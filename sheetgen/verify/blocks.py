@@ -15,7 +15,7 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 
 from .. import network as net
-from .check import TableResult
+from .check import TableResult, reference_table
 from .findings import Finding
 from .values import XLError
 from .words import number
@@ -68,8 +68,8 @@ def find(book, network: net.Network) -> list[Line]:
 def check_blocks(engine, table, lines: list[Line], rtol: float, atol: float) -> TableResult | None:
     """The block lines as one result: its causes are the wrong and the empty value cells."""
     book = engine.book
-    first = _first_row(engine, table)
-    if first is None or not lines:
+    first = _first_row(engine, table) if lines else None
+    if first is None:
         return None
     top = lines[0].key
     corner = (top[0], top[1] - 1, top[2] - VALUE_OFFSET)  # the first block's title
@@ -149,7 +149,8 @@ def _right(book, table, template: str) -> str:
 def _first_row(engine, table) -> dict[str, float] | None:
     """Every quantity of the reference's first row, started from the table's first row."""
     network = table.network
-    if not table.rows or any(n not in table.columns for n in network.names):
+    if not table.rows or any(n not in table.columns and n not in table.cells
+                             for n in network.names):
         return None
     start = {}
     for q in network.columns:
@@ -157,9 +158,6 @@ def _first_row(engine, table) -> dict[str, float] | None:
             v = engine.value(table.key(q.name, table.rows[0]))
             if type(v) is not float:
                 return None
-            start[q.name] = v
-    ref = net.iterate([start["i1"], start["i2"]], [start["t1"], start["t2"]],
-                      [start[f"w{k}"] for k in range(1, 9)], [1.0], 1,
-                      b=(start["b1"], start["b2"]) if network.biases else None,
-                      train_biases=network.trained)
-    return {name: float(np.asarray(v)[0][0]) for name, v in ref.items()}
+            start[q.name] = np.array([v])
+    ref = reference_table(start, network, 1.0, 1)
+    return None if ref is None else {name: float(np.asarray(v)[0][0]) for name, v in ref.items()}

@@ -224,7 +224,7 @@ def _compare(engine, table: Table, values, eta: float, causes: dict, result: Tab
     """Cells that differ from the reference; those that also differ from their own template on
     the sheet's values are root causes, the others the spread."""
     book, rows, n, network = engine.book, table.rows, len(table.rows), table.network
-    ref = None if table.partial else _reference(values, network, eta, n)
+    ref = None if table.partial else reference_table(values, network, eta, n)
     if ref is None and not table.partial:
         return
     if table.partial:  # no update rule to follow: each row judged on its own values
@@ -265,7 +265,7 @@ def _compare(engine, table: Table, values, eta: float, causes: dict, result: Tab
                          f"(rows {hit[0]} to {hit[-1]})")
 
 
-def _reference(values, network: net.Network, eta: float, n: int) -> dict | None:
+def reference_table(values, network: net.Network, eta: float, n: int) -> dict | None:
     """The reference table started from the table's own first row and η (None if that row
     does not hold numbers: those cells are root causes already)."""
     start = [q.name for q in network.columns if q.block == 0]

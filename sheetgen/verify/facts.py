@@ -61,7 +61,7 @@ def start(engine, table) -> dict[str, float]:
     """The given values of the table's first row, by quantity name (numbers only)."""
     out = {}
     for q in table.network.columns:
-        if q.block == 0 and table.rows:
+        if q.block == 0 and table.rows and (q.name in table.columns or q.name in table.cells):
             v = engine.value(table.key(q.name, table.rows[0]))
             if type(v) is float:
                 out[q.name] = v

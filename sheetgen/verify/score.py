@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from .rubric import DEFAULT, PARTS, Rubric
 
-FORWARD = {"h1", "a_h1", "h2", "a_h2", "o1", "a_o1", "o2", "a_o2"}
-LOSS = {"E1", "E2", "E_total"}
+FORWARD_BLOCK = 1  # the forward chain: net inputs, activations, then the loss (E1.., E_total)
 OUTPUT_BLOCK, HIDDEN_BLOCK = 3, 6  # the chain-rule blocks of the output and hidden gradients
 
 
@@ -19,10 +18,8 @@ def part_of(q, k: int) -> str | None:
     if q.is_input:
         return None  # given values copied down: nothing to grade
     if k == 0:
-        if q.name in FORWARD:
-            return "forward"
-        if q.name in LOSS:
-            return "loss"
+        if q.block == FORWARD_BLOCK:
+            return "loss" if q.name.startswith("E") else "forward"
         return {OUTPUT_BLOCK: "output_gradients", HIDDEN_BLOCK: "hidden_gradients"}.get(q.block)
     return "updates" if k == 1 and q.is_updated else "filled_down"
 
@@ -33,6 +30,8 @@ def tally(table, result) -> dict[str, list[int]]:
     wrong = {key for f in result.causes for key in f.keys}
     everything = any(f.kind == "pasted-table" for f in result.causes)
     for q in table.network.columns:
+        if q.name not in table.columns and q.name not in table.cells:
+            continue  # a partial table (the forward pass alone) is graded on what it has
         for k, r in enumerate(table.rows):
             part = part_of(q, k)
             if part is None:

@@ -13,10 +13,11 @@ import io
 import zipfile
 from pathlib import Path
 
+from .. import DISTRIBUTION
 from ..files import FIXED_TIME
 
 # Import name -> distribution name of each package shipped from this Python's own environment.
-PACKAGES = {"sheetgen": "sheetgen", "openpyxl": "openpyxl", "et_xmlfile": "et_xmlfile"}
+PACKAGES = {"sheetgen": DISTRIBUTION, "openpyxl": "openpyxl", "et_xmlfile": "et_xmlfile"}
 
 
 def package_folder(name: str) -> Path:

@@ -13,10 +13,10 @@ import sys
 import tempfile
 from pathlib import Path, PurePath
 
-from ..xlsx.package import PackageError
 from ..verify import report
 from ..verify.annotate import annotate
 from ..verify.command import check_one
+from ..xlsx.package import PackageError
 
 ENGINE = "builtin"  # no LibreOffice in a browser
 if sys.platform == "emscripten":

@@ -25,9 +25,16 @@ def tick_step(iterations: int) -> int:
     return int(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
 
 
-def loss_bound(targets) -> float:
-    """The largest E_total = ½·Σ(t − a)² can be, with every output a between 0 and 1."""
-    return 0.5 * sum(max(t * t, (1 - t) ** 2) for t in targets)
+def loss_bound(settings) -> float | None:
+    """The largest E_total can be, each output at the far end of its activation's range from its
+    target (sigmoid 0..1, tanh −1..1), over the step's examples and outputs; halved for the
+    course's ½Σ(t − a)². None for ReLU, whose outputs have no upper end."""
+    if settings.activation == "relu":
+        return None
+    low = -1.0 if settings.activation == "tanh" else 0.0
+    worst = sum(max((t - low) ** 2, (1 - t) ** 2)
+                for _, targets in settings.examples for t in targets)
+    return 0.5 * worst if settings.loss == "half_sse" else worst
 
 
 def _axes(chart, iterations: int, y_max: float | None = None) -> None:
@@ -79,7 +86,7 @@ def overlay_chart(wb, ws, layout: L.Layout, settings, values, exercise: bool = F
     title = "E_total per iteration for each learning rate η"
     chart.set_title({"name": title + (" (empty until the η= tables are filled in)"
                                       if exercise else ""), "name_font": {"size": 14}})
-    _axes(chart, settings.iterations, loss_bound(settings.targets) if exercise else None)
+    _axes(chart, settings.iterations, loss_bound(settings) if exercise else None)
     chart.set_legend({"position": "right", "font": AXIS_FONT})
     chart.set_size({"width": 960, "height": 600})
     ws.insert_chart(f"F{L.SUMMARY_HEADER_ROW}", chart)
