@@ -25,6 +25,7 @@ SKIPPED = {  # a piece of the line -> why it does not run here
     "export MNIST_DATA": "the test sets $MNIST_DATA to the sample in tests/data/mnist",
     "benchmarks/": "measurements of many minutes, not user commands",
     "regenerate_output.py": "writes the repository's output/: tests/test_regenerate.py runs it",
+    "optuna": "the distributed recipe needs optuna, which sheetgen does not depend on",
     "http.server": "serves until stopped; tests/test_web_page.py serves the site itself",
     "mnist search": "the 96-setting grid takes many minutes: tests/test_mnist_numpy.py runs a "
                     "small one on the sample",

@@ -17,7 +17,7 @@ import pytest
 from browser.serve import parts, require_assets, untimed
 
 from sheetgen.cli import main
-from sheetgen.verify import report
+from sheetgen.verify import hints, report
 from sheetgen.verify.annotate import annotate
 from sheetgen.verify.command import check_one
 from sheetgen.web import assets, bundle
@@ -75,7 +75,7 @@ def test_the_site_holds_the_checked_assets_and_is_replaced_whole(tmp_path, capsy
     lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_bytes())
     numpy = (site / "pyodide" / assets.NUMPY_WHEEL).read_bytes()
     assert assets.sha256(numpy) == lock["packages"]["numpy"]["sha256"]
-    assert json.loads((site / "options.json").read_text()) == {"verify": {}, "report": {}}
+    assert json.loads((site / "options.json").read_text()) == {"verify": {}, "report": {}, "hints": "why", "rubric": None}
     licences = (site / "LICENSES.txt").read_text()
     for name in ("Pyodide 0.27.7", "MPL-2.0", "numpy", "openpyxl", "et_xmlfile", "sheetgen"):
         assert name in licences
@@ -110,6 +110,7 @@ def test_the_page_call_gives_the_commands_report_and_marked_copy(tmp_path, name)
     got = check(source.read_bytes(), f"C:\\fakepath\\{name}", {"verify": {}, "report": {}})
     native = check_one(source, {"engine": "builtin"})
     native.path = name
+    native = hints.apply(native, hints.DEFAULT)  # the page's level unless the teacher sets one
     assert untimed(got["text"]) == untimed(report.text(native))
     (tmp_path / "page.xlsx").write_bytes(got["marked"])
     assert parts(tmp_path / "page.xlsx") == parts(annotate(native, source, tmp_path / name))

@@ -2,8 +2,8 @@
 its text report, and the marked copy `--annotate` writes, all in the browser's memory.
 
 `options` is the page's options object (`options.json` in the site): `verify` holds keyword
-arguments for the verifier, `report` for the text report, exactly as the command passes them, so
-an option the command gains (a hint level, a rubric) reaches the page by adding it there.
+arguments for the verifier, `report` for the text report, `hints` the hint level and `rubric`
+the course's points (`sheetgen web --hints LEVEL --rubric FILE`), as `sheetgen verify` takes them.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import sys
 import tempfile
 from pathlib import Path, PurePath
 
-from ..verify import report
+from ..verify import hints, report
 from ..verify.annotate import annotate
 from ..verify.command import check_one
+from ..verify.rubric import DEFAULT as DEFAULT_RUBRIC
+from ..verify.rubric import Rubric
 from ..xlsx.package import PackageError
 
 ENGINE = "builtin"  # no LibreOffice in a browser
@@ -33,6 +35,9 @@ def check(data: bytes, name: str, options: dict) -> dict:
         source.write_bytes(data.to_bytes() if hasattr(data, "to_bytes") else bytes(data))
         result = check_one(source, {**options.get("verify", {}), "engine": ENGINE})
         result.path = name
+        # What a student sees, in the report and in the marked copy's notes alike: the hint
+        # level the teacher chose (default why: no formula the student has not written).
+        result = hints.apply(result, options.get("hints", hints.DEFAULT))
         marked, why = None, ""
         if result.status != "error":
             target = Path(folder) / "marked" / name
@@ -41,7 +46,9 @@ def check(data: bytes, name: str, options: dict) -> dict:
                 marked = annotate(result, source, target).read_bytes()
             except (PackageError, OSError) as e:
                 why = f"cannot write the marked copy: {e}"[:200]
-    return {"status": result.status, "text": report.text(result, **options.get("report", {})),
+    rubric = Rubric(**options["rubric"]) if options.get("rubric") else DEFAULT_RUBRIC
+    return {"status": result.status,
+            "text": report.text(result, rubric, **options.get("report", {})),
             "marked": marked, "marked_name": marked_name(name), "marked_error": why}
 
 

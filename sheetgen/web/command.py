@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..verify.hints import DEFAULT, LEVELS
 from . import assets
 
 
@@ -21,17 +22,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--assets", type=Path, metavar="PATH", default=None,
                    help="cache folder of the pinned Pyodide assets (default "
                         f"${assets.CACHE_VARIABLE}, else ~/.cache/sheetgen/web)")
+    p.add_argument("--hints", choices=LEVELS, default=DEFAULT,
+                   help="what the page tells a student of each finding, as `sheetgen verify "
+                        f"--hints` (default {DEFAULT}: where and why, no formula to write)")
+    p.add_argument("--rubric", type=Path, metavar="TOML", default=None,
+                   help="the course's rubric, so the page scores as the course's CI does "
+                        "(default: the built-in rubric)")
     p.add_argument("--fetch", action="store_true",
                    help="first fill the cache from npm (pyodide) and PyPI (its numpy wheel), "
                         "with npm and pip; what is there already and matches its pin is kept")
 
 
 def page_options(args) -> dict:
-    """The page's options object: keyword arguments for the verifier (`verify`) and for its text
-    report (`report.text`), as `sheetgen verify` passes them; none yet beyond the defaults. An
-    option both gain is one entry here (and its flag in `add_arguments`), e.g.
-    `"report": {"hints": args.hints}`."""
-    return {"verify": {}, "report": {}}
+    """The page's options object: keyword arguments for the verifier (`verify`) and its text
+    report (`report`), the hint level and the rubric's points, as `sheetgen verify` takes them,
+    so students see what the course's CI will say."""
+    from ..usage import UsageError
+    from ..verify.rubric import RubricError, load
+
+    try:
+        rubric = load(args.rubric) if args.rubric else None
+    except RubricError as e:
+        raise UsageError(f"sheetgen web: {e}") from None
+    return {"verify": {}, "report": {}, "hints": args.hints,
+            "rubric": {"points": rubric.points, "partial": rubric.partial} if rubric else None}
 
 
 def run(args) -> int:
