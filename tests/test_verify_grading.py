@@ -270,3 +270,20 @@ def test_a_progress_bar_only_on_a_terminal():
     live.done(1)
     live.close()
     assert quiet.getvalue() == ""
+
+
+def test_a_network_without_a_hidden_layer_is_not_docked_for_hidden_gradients(tmp_path):
+    """A correct 2-1 network has no hidden-layer gradients to write: that part is worth nothing,
+    so its score is full, not 80 of 100."""
+    from sheetgen.cli import main
+    from sheetgen.verify import verify
+    from sheetgen.verify.score import grade
+
+    path = tmp_path / "l21.xlsx"
+    assert main(["build", "--layers", "2", "1", "--iterations", "5", "--no-plot", "-o",
+                 str(path)]) == 0
+    result = verify(path)
+    score = grade(result.tally)
+    hidden = next(p for p in score.parts if p.name == "hidden_gradients")
+    assert result.status == "pass" and hidden.max_points == 0
+    assert score.points == score.max_points == 80

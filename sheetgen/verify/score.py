@@ -39,6 +39,8 @@ def tally(table, result) -> dict[str, list[int]]:
             c = counts.setdefault(part, [0, 0])
             c[1] += 1
             c[0] += not everything and table.key(q.name, r) not in wrong
+    if len(table.network.layers) == 2:  # no hidden layer: that part does not exist here
+        counts.setdefault("hidden_gradients", [0, 0])
     return counts
 
 
@@ -82,13 +84,14 @@ class Score:
 
 
 def grade(counts: dict[str, list[int]], rubric: Rubric = DEFAULT) -> Score:
-    """The score of a file from its cells' tally: every part of the rubric, found or not."""
+    """The score of a file from its cells' tally: every part of the rubric, found or not; a
+    part the network cannot have (tallied as [0, 0]: no hidden layer) is worth nothing."""
     parts = []
     for name, (title, _) in PARTS.items():
-        most = rubric.points[name]
         right, cells = counts.get(name, (0, 0))
+        most = 0.0 if counts.get(name) == [0, 0] else rubric.points[name]
         share = right / cells if cells else 0.0
         if not rubric.partial:
             share = float(cells > 0 and right == cells)
         parts.append(Part(name, title, most * share, most, right, cells))
-    return Score(sum(p.points for p in parts), rubric.total, tuple(parts))
+    return Score(sum(p.points for p in parts), sum(p.max_points for p in parts), tuple(parts))
