@@ -4,7 +4,7 @@ forward pass alone: each judged by what its cells compute (issue 18, items 1, 2 
 from __future__ import annotations
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter as letter
 
 from sheetgen import network as net
@@ -240,3 +240,27 @@ def test_a_bias_column_broken_in_every_row_is_a_finding_not_a_crash(tmp_path):
     _copied_down(tmp_path / "t.xlsx", Layout(network=trained), "b1", "{b1[+1]}-{eta}*{db1[-1]}",
                  start=1)
     assert verify(tmp_path / "t.xlsx").status == "fail"
+
+
+def test_a_tanh_network_is_read_as_tanh_and_a_sigmoid_cell_in_it_is_named(tmp_path):
+    """`sheetgen build --layers 2 3 2 --activation tanh --loss sse` passes (it was read as a
+    sigmoid network and failed everywhere); a_h1 written with the sigmoid is the one finding."""
+    from openpyxl.utils import get_column_letter
+
+    from sheetgen.cli import main
+
+    path = tmp_path / "tanh.xlsx"
+    assert main(["build", "--layers", "2", "3", "2", "--activation", "tanh", "--loss", "sse",
+                 "--lr", "0.5", "--iterations", "6", "--no-plot", "-o", str(path)]) == 0
+    assert verify(path).status == "pass"
+    wb = load_workbook(path)
+    ws = wb["η=0.5"]
+    header = next(r for r in range(1, 10) if "a_h1" in [c.value for c in ws[r]])
+    labels = [c.value for c in ws[header]]
+    a_h1, h1 = labels.index("a_h1") + 1, labels.index("h1") + 1
+    ws.cell(header + 1, a_h1).value = f"=1/(1+EXP(-{get_column_letter(h1)}{header + 1}))"
+    wb.save(path)
+    result = verify(path)
+    wrong = [t for t in result.tables if t.causes and t.sheet != "Backprop"]
+    assert result.status == "fail" and [t.sheet for t in wrong] == ["η=0.5"]
+    assert [f.cell for f in wrong[0].causes] == [f"'η=0.5'!{get_column_letter(a_h1)}{header + 1}"]

@@ -75,21 +75,28 @@ def _readings(book: Book, engine, region: Region, network: net.Network, memo: di
 
 
 def _other_loss(book: Book, engine, region: Region, group, readings, memo: dict) -> bool:
-    """Whether to read the region with the other loss (Σ(t−a)²): no reading so far is complete,
-    or the best one's loss columns (E1..) disagree with ½Σ and agree with Σ on its columns."""
+    """Whether to read the region as the next group's networks (another loss, then another
+    activation): no reading so far is complete, or the best one's computed columns that
+    disagree with its templates (its loss columns E1.., or with another activation any but the
+    gradients) all agree with a network of the group of the same shape and biases."""
     complete = [t for t, _ in readings if not t.missing]
     if not complete:
         return True
     table = max(complete, key=lambda t: -len(t.disagree))
-    losses = [n for n in table.disagree if n[0] == "E" and n != "E_total"]
-    other = next((n for n in group if n.layers == table.network.layers
-                  and n.biases == table.network.biases and n.trained == table.network.trained), None)
-    if not losses or other is None:
+    same = [n for n in group if n.layers == table.network.layers
+            and n.biases == table.network.biases and n.trained == table.network.trained]
+    activation = any(n.activation != table.network.activation for n in same)
+    names = [n for n in table.disagree if n in table.columns and (
+        n[0] == "E" and n != "E_total" or activation and not n.startswith("d"))]
+    if not names:
         return False
-    ev = Evidence(book, engine, region, other, memo)
-    ev.where = {**table.columns, **table.cells}
-    return all((p := ev.predict(n)) is not None and ev.matches(p, ev.column(table.columns[n]))
-               for n in losses if n in table.columns)
+    for other in same:
+        ev = Evidence(book, engine, region, other, memo)
+        ev.where = {**table.columns, **table.cells}
+        if all((p := ev.predict(n)) is not None and ev.matches(p, ev.column(table.columns[n]))
+               for n in names):
+            return True
+    return False
 
 
 def _full(table: Table, agree: int) -> bool:

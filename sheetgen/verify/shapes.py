@@ -2,8 +2,8 @@
 
 The sizes come from the labels (i1.., h1.., o1.. or t1..; hidden units that no label names are
 as many as the weights need), the course's 2-2-2 where they say nothing else. Each size is read
-without biases, with biases fixed or trained (one per layer, then one per unit), and with the
-loss ½Σ(t−a)² before Σ(t−a)².
+without biases, with biases fixed or trained (one per layer, then one per unit), with the
+loss ½Σ(t−a)² before Σ(t−a)², and with the sigmoid before tanh and ReLU.
 """
 
 from __future__ import annotations
@@ -15,18 +15,24 @@ NETWORKS = (net.Network(), net.Network(biases=True), net.Network(biases=True, tr
 BIAS_MODES = ((None, False), ("layer", False), ("layer", True), ("unit", False), ("unit", True))
 
 
-def networks(region: Region) -> tuple[tuple[net.Network, ...], tuple[net.Network, ...]]:
-    """The networks a region may hold: the sizes its labels count (i1.., h1.., o1.. or t1..;
-    the course's 2-2-2 where they count nothing else), each without biases, with fixed biases
-    and with trained ones; with the course's loss ½Σ(t−a)², and (tried only where none of
-    those reads the whole table) with Σ(t−a)²."""
+def networks(region: Region) -> tuple[tuple[net.Network, ...], ...]:
+    """The networks a region may hold, in groups tried in turn: the sizes its labels count
+    (i1.., h1.., o1.. or t1..; the course's 2-2-2 where they count nothing else), each without
+    biases, with fixed biases and with trained ones; with the course's sigmoid and loss
+    ½Σ(t−a)², then (tried only where none of those reads the whole table, or the best reading's
+    loss columns ask for it) with Σ(t−a)², then likewise with tanh and ReLU."""
     sizes = _sizes(region.hints.values())
     if sizes == (2, 2, 2):
         first = NETWORKS
     else:
         first = tuple(net.Network(layers=sizes, biases=b, trained=t) for b, t in BIAS_MODES)
-    return first, tuple(net.Network(layers=n.layers, biases=n.biases, trained=n.trained,
-                                    loss="sse") for n in first)
+    sse = tuple(net.Network(layers=n.layers, biases=n.biases, trained=n.trained, loss="sse")
+                for n in first)
+    others = tuple(net.Network(layers=n.layers, biases=n.biases, trained=n.trained, loss=loss,
+                               activation=activation)
+                   for activation in ("tanh", "relu") for loss in ("half_sse", "sse")
+                   for n in first)
+    return first, sse, others
 
 
 def _sizes(names) -> tuple[int, ...]:
