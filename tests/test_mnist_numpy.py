@@ -120,7 +120,9 @@ def test_search_is_resumable(tmp_path, monkeypatch):
     lines = (tmp_path / "results.jsonl").read_text().splitlines()
     assert len(lines) == 2
     # An interrupted write leaves half a line: it is dropped and only that setting runs again.
-    (tmp_path / "results.jsonl").write_text(lines[0] + "\n" + lines[1][:30])
+    # Two workers finish in either order: the second setting's line is the one cut short.
+    whole, cut = sorted(lines, key=lambda line: json.loads(line)["dropout"])
+    (tmp_path / "results.jsonl").write_text(whole + "\n" + cut[:30])
     ran = []
 
     def fake_trial(setting, epochs, patience, seed, data_dir, limit):
