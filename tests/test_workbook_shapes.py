@@ -7,6 +7,7 @@ import numpy as np
 import openpyxl
 import pytest
 from conftest import gnumeric_recalculate, require_soffice
+from test_workbook_biases import table
 from test_workbook_readers import assert_same_values, formula_values
 
 from sheetgen import network as net
@@ -57,16 +58,6 @@ def reference(s) -> dict[str, np.ndarray]:
     inputs, targets = zip(*s.examples)
     return net.run(s.network, inputs, targets, s.weights, s.learning_rates, s.iterations,
                    biases=s.biases)
-
-
-def table(path, s) -> dict[float, dict[str, np.ndarray]]:
-    """What the file at `path` shows in each table cell, by η and quantity name."""
-    wb, layout = openpyxl.load_workbook(path, data_only=True), layout_of(s.network)
-    rows = range(FIRST_ROW, FIRST_ROW + s.iterations)
-    return {eta: {name: np.array([wb[sheet_name(eta)][f"{column}{r}"].value for r in rows],
-                                 dtype=float)
-                  for name, column in layout.column_of.items()}
-            for eta in s.learning_rates}
 
 
 @pytest.mark.parametrize("kind", ["built", "libreoffice", "gnumeric"])
