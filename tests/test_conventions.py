@@ -90,7 +90,7 @@ def test_help_ends_with_the_exit_codes(capsys, command):
 
 
 def test_license_file_is_the_declared_one():
-    assert project()["license"] == {"text": "MIT"}
+    assert project()["license"] == "MIT" and project()["license-files"] == ["LICENSE"]  # SPDX
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
 
 
