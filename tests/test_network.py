@@ -60,7 +60,7 @@ def test_classic_first_row():
 
 def test_table_has_the_classic_31_columns_in_order():
     assert [q.label for q in net.COLUMNS] == (
-        "t1 t2 i1 i2 w1 w2 w3 w4 h1 a_h1 h2 a_h2 w5 w6 w7 w8 o1 a_o1 o2 a_o2 E1 E2 E_total".split()
+        ["t1", "t2", "i1", "i2", "w1", "w2", "w3", "w4", "h1", "a_h1", "h2", "a_h2", "w5", "w6", "w7", "w8", "o1", "a_o1", "o2", "a_o2", "E1", "E2", "E_total"]
         + [f"∂E/∂w{k}" for k in range(1, 9)])
     assert len(net.COMPUTED) == 27
 

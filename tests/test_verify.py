@@ -13,8 +13,7 @@ from openpyxl import Workbook, load_workbook
 from sheetgen import network as net
 from sheetgen.cli import main
 from sheetgen.verify import verify
-from sheetgen.verify.samples import (LAYOUTS_FOR_CROSS_CHECK, Layout,
-                                     classic_workbook, write_table)
+from sheetgen.verify.samples import LAYOUTS_FOR_CROSS_CHECK, Layout, classic_workbook, write_table
 
 ROWS = 8  # enough rows for a planted mistake in the middle and a spread after it
 PLANT = 4  # the data row (0-based) that gets the mistake
