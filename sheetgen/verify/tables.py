@@ -228,9 +228,10 @@ def find_eta(book: Book, engine, table: Table) -> None:
                 for ref in set(reads(engine, table, key, deep))
                 if table.name_at(ref) is None
             )
-            if votes and votes.most_common(1)[0][1] >= 4:
+            if votes and votes.most_common(1)[0][1] >= min(4, len(updates)):
                 table.eta_key, n = votes.most_common(1)[0]
-                table.eta_source = f"the cell the weight updates multiply by ({n} of 8)"
+                table.eta_source = (f"the cell the weight updates multiply by ({n} of "
+                                    f"{len(updates)})")
                 return
     best = None
     for (s, r, c), v in book.constants.items():
