@@ -28,7 +28,7 @@ import itertools
 import numpy as np
 
 from .. import network as net
-from . import layers, numbering
+from . import layers, numbering, stacked
 from .book import Book
 from .evidence import Evidence
 from .shapes import NETS, networks
@@ -115,15 +115,15 @@ def _identify(book: Book, engine, region: Region, network: net.Network, memo: di
     _labels(ev, distrust)
     progress = True
     while progress:
-        progress = (_updates(ev) | _computed(ev) | _solved(ev)
+        progress = (_updates(ev) | _computed(ev) | _solved(ev) or _given_cells(ev)
                     or renumber and numbering.renumber(ev) or layers.settle(ev))
     _eliminate(ev)
     columns = {n: w for n, w in ev.where.items() if not isinstance(w, tuple)}
     cells = {n: w for n, w in ev.where.items() if isinstance(w, tuple)}
     helpers = {c: t for c, t in region.labels.items() if c not in columns.values()}
     table = Table(region.sheet, region.header_row, columns, list(region.rows), cells, helpers)
-    table.network = network
-    table.numbers_only = not any((region.sheet, r, c) in book.formulas for r in region.rows
+    table.network, table.period = network, region.period
+    table.numbers_only = not any(ev.key(r, c) in book.formulas for r in region.rows
                                  for c in region.columns)
     table.problem = _problem(ev, table)
     table.disagree = _disagree(ev)
@@ -190,7 +190,7 @@ def _gradient_read(ev: Evidence, c: int) -> int | None:
     """The column (other than its own) that the update formula of column `c` reads one row up,
     in the first data rows after the first."""
     for r in ev.rows[1:3]:
-        key = (ev.s, r, c)
+        key = ev.key(r, c)
         if key in ev.book.formulas and is_update(ev.engine, key):
             others = {x[2] for x in ev.engine.refs(key) if x[0] == ev.s and x[1] == r - 1} - {c}
             if len(others) == 1:
@@ -210,10 +210,42 @@ def _computed(ev: Evidence) -> bool:
             continue
         found = [c for c in ev.free_columns() if ev.matches(predicted, ev.column(c))]
         if len(found) > 1:  # a column that computes it beats a pasted copy of its numbers
-            found = [c for c in found if (ev.s, ev.rows[0], c) in ev.book.formulas]
+            found = [c for c in found if ev.key(ev.rows[0], c) in ev.book.formulas]
+        if len(found) > 1:  # and a formula that copies another of them (`=N14`)
+            found = _originals(ev, found)
         if len(found) == 1:
             ev.where[name], changed = found[0], True
     return changed
+
+
+def _given_cells(ev: Evidence) -> bool:
+    """A column equal to a quantity's template when its one unsettled given (a target typed
+    once above the table) is a cell the table's first row reads: names both."""
+    changed = False
+    for q in ev.network.computed:
+        unknown = [n for n, _ in q.refs() if n not in ev.where and n != "eta"]
+        if q.name in ev.where or q.is_updated or len(unknown) != 1 \
+                or not ev.network.by_name[unknown[0]].is_input:
+            continue
+        hits = [(cell, c) for cell in ev.outside_cells()
+                if cell not in ev.where.values()
+                and (p := ev.predict(q.name, {unknown[0]: cell})) is not None
+                for c in ev.free_columns() if ev.matches(p, ev.column(c))]
+        if len(hits) > 1:  # equal targets: the cell the column reads; a copy: the original
+            hits = [(cell, c) for cell, c in hits if cell in ev.engine.refs(ev.key(ev.rows[0], c))]
+            hits = [(cell, c) for cell, c in hits if c in _originals(ev, [c for _, c in hits])]
+        if len(hits) == 1:
+            ev.where[unknown[0]], ev.where[q.name] = hits[0]
+            changed = True
+    return changed
+
+
+def _originals(ev: Evidence, found: list[int]) -> list[int]:
+    """The columns among `found` (all holding the same values) whose first cell does not read
+    the first cell of another of them."""
+    cells = {ev.key(ev.rows[0], c): c for c in found}
+    return [c for key, c in cells.items()
+            if not any(ref in cells and ref != key for ref in ev.engine.refs(key))]
 
 
 def _solved(ev: Evidence) -> bool:
@@ -277,7 +309,7 @@ def _forward_only(ev: Evidence, missing: list[str]) -> bool:
         return False
     if any(ev.region.hints.get(c, "").startswith("d") for c in ev.free_columns()):
         return False
-    return not any(is_update(ev.engine, (ev.s, r, c)) for r in ev.rows[1:3]
+    return not any(is_update(ev.engine, ev.key(r, c)) for r in ev.rows[1:3]
                    for c in ev.region.columns)
 
 
@@ -296,10 +328,8 @@ def _problem(ev: Evidence, table: Table) -> str:
     if not free:
         return (f"a table of {len(table.columns)} of the 31 quantities; no column holds {shown} "
                 "(none is labelled so or computes it)")
-    from openpyxl.utils import get_column_letter
-
     where = ", ".join(
-        f"{get_column_letter(c)}" + (f" ({ev.region.labels[c][:20]!r})" if c in ev.region.labels
+        f"{stacked.letter(c)}" + (f" ({ev.region.labels[c][:20]!r})" if c in ev.region.labels
                                      else "")
         for c in free[:4]
     )

@@ -26,7 +26,7 @@ def networks(region: Region) -> tuple[tuple[net.Network, ...], ...]:
     ½Σ(t−a)², then (tried only where none of those reads the whole table, or the best reading's
     loss columns ask for it) with Σ(t−a)², then likewise with tanh and ReLU."""
     sizes = _sizes([_one_example(n) for n in region.hints.values()])
-    examples = _examples(region.hints.values())
+    examples = region.examples or _examples(region.hints.values())
     if sizes == (2, 2, 2) and examples == 1:
         first = NETWORKS
     elif examples == 1:
@@ -64,6 +64,9 @@ def _sizes(names) -> tuple[int, ...]:
             count[letter] = max(count[letter], int(digits))
     weights = max((int(n[1:]) for n in names if n[0] == "w" and n[1:].isdigit()), default=0)
     i, h, o = count["i"], count["h"], count["o"]
+    if i and h and not o and weights > i * h and (weights - i * h) % h == 0:
+        o = (weights - i * h) // h  # outputs unlabelled: as many as the weights need
+        return (i, h, o) if o <= 4 else (2, 2, 2)
     if not i or not o:
         return (2, 2, 2)
     if not h and weights > i * o:  # hidden units unlabelled: as many as the weights need
