@@ -10,9 +10,11 @@ using what the earlier ones settled, until nothing changes:
 4. solving:     a quantity whose template reads columns not yet identified names them, when
                 exactly one choice among the remaining columns (or the cells it reads outside
                 the table: inputs typed once above it) makes its values come out;
-5. structure:   when nothing else moves, a layer of the network named from its shape alone
+5. given cells: a column whose template one cell outside the table completes (a target typed
+                once above it) names both (`candidates`);
+6. structure:   when nothing else moves, a layer of the network named from its shape alone
                 (`layers`: the weights update themselves, a net input is w·x + w·x);
-6. elimination: one quantity and one column left.
+7. elimination: one quantity and one column left.
 
 Values are compared on the first PROBE data rows, where students' formulas are most often right
 (`evidence`). A region is read as each network it may hold (`shapes`), each three ways: labels as
@@ -30,6 +32,7 @@ import numpy as np
 from .. import network as net
 from . import layers, numbering, stacked
 from .book import Book
+from .candidates import given_cells, originals
 from .evidence import Evidence
 from .shapes import NETS, networks
 from .tables import Region, Table, is_update
@@ -115,7 +118,7 @@ def _identify(book: Book, engine, region: Region, network: net.Network, memo: di
     _labels(ev, distrust)
     progress = True
     while progress:
-        progress = (_updates(ev) | _computed(ev) | _solved(ev) or _given_cells(ev)
+        progress = (_updates(ev) | _computed(ev) | _solved(ev) or given_cells(ev)
                     or renumber and numbering.renumber(ev) or layers.settle(ev))
     _eliminate(ev)
     columns = {n: w for n, w in ev.where.items() if not isinstance(w, tuple)}
@@ -212,40 +215,10 @@ def _computed(ev: Evidence) -> bool:
         if len(found) > 1:  # a column that computes it beats a pasted copy of its numbers
             found = [c for c in found if ev.key(ev.rows[0], c) in ev.book.formulas]
         if len(found) > 1:  # and a formula that copies another of them (`=N14`)
-            found = _originals(ev, found)
+            found = originals(ev, found)
         if len(found) == 1:
             ev.where[name], changed = found[0], True
     return changed
-
-
-def _given_cells(ev: Evidence) -> bool:
-    """A column equal to a quantity's template when its one unsettled given (a target typed
-    once above the table) is a cell the table's first row reads: names both."""
-    changed = False
-    for q in ev.network.computed:
-        unknown = [n for n, _ in q.refs() if n not in ev.where and n != "eta"]
-        if q.name in ev.where or q.is_updated or len(unknown) != 1 \
-                or not ev.network.by_name[unknown[0]].is_input:
-            continue
-        hits = [(cell, c) for cell in ev.outside_cells()
-                if cell not in ev.where.values()
-                and (p := ev.predict(q.name, {unknown[0]: cell})) is not None
-                for c in ev.free_columns() if ev.matches(p, ev.column(c))]
-        if len(hits) > 1:  # equal targets: the cell the column reads; a copy: the original
-            hits = [(cell, c) for cell, c in hits if cell in ev.engine.refs(ev.key(ev.rows[0], c))]
-            hits = [(cell, c) for cell, c in hits if c in _originals(ev, [c for _, c in hits])]
-        if len(hits) == 1:
-            ev.where[unknown[0]], ev.where[q.name] = hits[0]
-            changed = True
-    return changed
-
-
-def _originals(ev: Evidence, found: list[int]) -> list[int]:
-    """The columns among `found` (all holding the same values) whose first cell does not read
-    the first cell of another of them."""
-    cells = {ev.key(ev.rows[0], c): c for c in found}
-    return [c for key, c in cells.items()
-            if not any(ref in cells and ref != key for ref in ev.engine.refs(key))]
 
 
 def _solved(ev: Evidence) -> bool:
