@@ -37,13 +37,21 @@ CASES = {  # name: (network, examples, weights, biases, helper columns)
         net.Network(examples=3), (((0.05, 0.1), (0.2, 0.7), (0.9, 0.4)),
                                   ((0.01, 0.99), (0.5, 0.5), (0.9, 0.1))), net.WEIGHTS, (), True),
 }
+LAYOUTS = {  # how the blocks are laid out, besides the header over each and the weights in the
+    # first example's row (student13's)
+    "one header": {"repeat_header": False},
+    "weights row": {"weights_row": True},
+    "one header, weights row, no gap": {"repeat_header": False, "weights_row": True, "gap": 0},
+}
+CASES |= {f"xor mean, {layout}": (*CASES["xor mean, gradients written out"][:4], False, layout)
+          for layout in LAYOUTS}
 
 
 def write(path, name: str) -> dict:
-    network, (inputs, targets), weights, biases, helpers = CASES[name]
+    network, (inputs, targets), weights, biases, helpers, *layout = CASES[name]
     wb = Workbook()
     info = write_blocks(wb.active, network, inputs, targets, weights, biases, eta=2,
-                        helpers=helpers)
+                        helpers=helpers, **(LAYOUTS[layout[0]] if layout else {}))
     wb.save(path)
     return info
 
@@ -72,6 +80,9 @@ KINDS = {  # kind of formula: (case, quantity)
     "weight update": ("xor mean, per-example gradients averaged", "w5"),
     "bias update": ("xor sum", "b3"),
     "2-2-2 gradient": ("2-2-2 on three examples", "dw7"),
+    "net input, one header": ("xor mean, one header", "h1_2"),
+    "update, weights row": ("xor mean, weights row", "w3"),
+    "gradient, one header and weights row": ("xor mean, one header, weights row, no gap", "db2"),
 }
 
 

@@ -9,9 +9,13 @@ the case `period == 1`, where a place is its column. Every module reads a table'
 `cell` (or `Table.key`), which turns a place back into a cell.
 
 `merge` finds the blocks among the regions `tables` found: a header row repeated at a constant
-period over at least MIN_BLOCKS blocks. Each place takes its column's label as a hint, with the
-example's number in the block's example rows (`x_1` → `i1_3` in the third one), a step's
-quantity at its first row in the block (a weight) or its last (a gradient, the step's loss).
+period over at least MIN_BLOCKS blocks, or one header over rows whose first row's columns recur
+at a constant period. The example rows are two or more rows of a block holding the same columns
+(the step's weights in the first of them, or in a row of their own above); some row of the block
+must hold columns the example rows lack (the weights, the step's gradients), so tables one under
+another stay tables. Each place takes its column's label as a hint, with the example's number
+in the example rows (`x_1` → `i1_3` in the third one), a step's quantity at its first row in
+the block (a weight) or its last (a gradient, the step's loss).
 """
 
 from __future__ import annotations
@@ -49,19 +53,23 @@ def letter(place: int) -> str:
 
 
 def merge(book, regions: list) -> list:
-    """The regions, those under header rows repeated at a constant period replaced by one
-    table of blocks each."""
+    """The regions, those whose rows are blocks (under a header repeated at their period, or
+    under one header) replaced by one table of blocks each."""
     from .tables import _labels
 
     heads = sorted({(r.sheet, r.header_row) for r in regions})
     texts = {h: _labels(book, *h) for h in heads}
+    short = {(r.sheet, r.header_row) for r in regions if len(r.rows) <= MAX_EXAMPLES + 4}
     taken: set = set()
     out = []
     for h in heads:
         if h in taken:
             continue
         series = _series(h, heads, texts)
-        region = _blocks(book, h[0], series) if len(series) >= MIN_BLOCKS else None
+        if len(series) >= MIN_BLOCKS:
+            region = _repeated(book, h[0], series)
+        else:
+            region = _under_one(book, *h) if h in short else None
         if region is not None:
             taken.update((h[0], r) for r in series)
             out.append(region)
@@ -81,29 +89,75 @@ def _series(head, heads, texts) -> list[int]:
     return series
 
 
-def _blocks(book, s: int, headers: list[int]):
-    """A region of one block per step under the header rows `headers`, or None."""
-    from .tables import Region, _first_data_row, _has, _labels
+def _repeated(book, s: int, headers: list[int]):
+    """The blocks under header rows repeated at one period."""
+    from .tables import _first_data_row
 
-    period = headers[1] - headers[0]
     first = _first_data_row(book, s, headers[0])
     if first is None:
         return None
-    starts = [h + first - headers[0] for h in headers]
-    length = min(_length(book, s, r, headers[0] + period - first) for r in starts[:PROBE])
-    width = book.extent[s][1]
-    probe = starts[:PROBE]
+    period = headers[1] - headers[0]
+    return _blocks(book, s, headers[0], [h + first - headers[0] for h in headers], period,
+                   period - (first - headers[0]))
+
+
+def _under_one(book, s: int, header: int):
+    """The blocks under one header: the columns of the first data row recur at one period,
+    and the rows between hold others."""
+    from .tables import _first_data_row
+
+    first = _first_data_row(book, s, header)
+    if first is None:
+        return None
+    filled = _filled(book, s, first)
+    for period in range(3, MAX_EXAMPLES + 8):
+        starts = [first]
+        while _filled(book, s, starts[-1] + period) == filled:
+            starts.append(starts[-1] + period)
+        if len(starts) >= MIN_BLOCKS:
+            return _blocks(book, s, header, starts, period, period)
+    return None
+
+
+def _filled(book, s: int, r: int) -> frozenset:
+    from .tables import _has
+
+    return frozenset(c for c in range(1, book.extent[s][1] + 1) if _has(book, (s, r, c)))
+
+
+def _blocks(book, s: int, header: int, starts: list[int], period: int, most: int):
+    """A region of one block per step, the blocks starting at `starts` (each `most` rows at
+    most), or None when the blocks hold no batch (tables one under another)."""
+    from .tables import Region, _has, _labels
+
+    length = min(_length(book, s, r, most) for r in starts[:PROBE])
+    width, probe = book.extent[s][1], starts[:PROBE]
     places = [(k, c) for k in range(length) for c in range(1, width + 1)
               if sum(_has(book, (s, r + k, c)) for r in probe) >= FILLED * len(probe)]
-    row = [{c for j, c in places if j == k} for k in range(length)]
-    # The example rows: the first, then those holding the columns the second holds.
-    examples = next((k for k in range(1, length) if row[k] != row[1]), length)
-    if not 2 <= examples <= MAX_EXAMPLES or length > MAX_EXAMPLES + 4 or not row[1] < row[0]:
-        return None  # not a batch, or every row holds the step's weights: tables one under another
-    text = _labels(book, s, headers[0])
-    hints, labels = _hints(places, text, examples)
+    examples = _examples([{c for j, c in places if j == k} for k in range(length)])
+    if examples is None or length > MAX_EXAMPLES + 4:
+        return None
+    hints, labels = _hints(places, _labels(book, s, header), examples)
     columns = sorted(k * STRIDE + c for k, c in places)
-    return Region(s, headers[0], starts, columns, hints, labels, period=period, examples=examples)
+    return Region(s, header, starts, columns, hints, labels, period=period,
+                  examples=examples[1])
+
+
+def _examples(rows: list[set]) -> tuple[int, int] | None:
+    """(first row, count) of a block's example rows: two or more rows holding the same
+    columns (with the row above when it holds those and the step's weights too), or None when
+    no row of the block holds a column that the example rows lack."""
+    k0 = next((k for k in range(len(rows) - 1) if rows[k] and rows[k] == rows[k + 1]), None)
+    if k0 is None:
+        return None
+    end = k0
+    while end + 1 < len(rows) and rows[end + 1] == rows[k0]:
+        end += 1
+    if k0 > 0 and rows[k0 - 1] > rows[k0]:
+        k0 -= 1  # the first example's row holds the step's weights too
+    others = set().union(*rows[:k0], *rows[end + 1:], rows[k0]) - rows[k0 + 1]
+    count = end - k0 + 1
+    return (k0, count) if others and 2 <= count <= MAX_EXAMPLES else None
 
 
 def _length(book, s: int, start: int, most: int) -> int:
@@ -115,11 +169,12 @@ def _length(book, s: int, start: int, most: int) -> int:
     return k
 
 
-def _hints(places, text: dict[int, str], examples: int) -> tuple[dict, dict]:
-    """Each place's hint (its column's label; a quantity of one example numbered by its row in
-    the block) and label."""
+def _hints(places, text: dict[int, str], examples: tuple[int, int]) -> tuple[dict, dict]:
+    """Each place's hint (its column's label; a quantity of one example numbered by its row
+    among the example rows) and label."""
     from .labels import PER_EXAMPLE, quantity
 
+    first, count = examples
     rows: dict[int, list[int]] = {}
     for k, c in places:
         rows.setdefault(c, []).append(k)
@@ -127,14 +182,14 @@ def _hints(places, text: dict[int, str], examples: int) -> tuple[dict, dict]:
     for k, c in places:
         if c not in text:
             continue
-        place = k * STRIDE + c
-        labels[place] = text[c] + (f" [{k + 1}]" if examples > 1 and k < examples else "")
+        place, e = k * STRIDE + c, k - first + 1
+        labels[place] = text[c] + (f" [{e}]" if 1 <= e <= count else "")
         name = quantity(text[c])
         if name is None:
             continue
         if PER_EXAMPLE.match(name):
-            if k < examples:
-                hints[place] = f"{name}_{k + 1}" if examples > 1 else name
+            if 1 <= e <= count:
+                hints[place] = f"{name}_{e}"
         elif k == (max if name[0] == "d" or name == "E_total" else min)(rows[c]):
             hints[place] = name
     return hints, labels
