@@ -1,4 +1,5 @@
-"""Real student workbooks (../shared/students) judged as the teacher's truth.json says.
+"""Real student workbooks (../shared/students) judged as the teacher's truth.json (and
+pending.json) says.
 
 Each workbook's verdict must match, every root-cause cell the teacher names must lie inside one
 of the verifier's findings, and no wrong workbook may pass. The folder is outside the project;
@@ -21,10 +22,16 @@ STATUS = {"correct": "pass", "wrong": "fail", "not-checkable": "error"}
 
 
 def truth() -> dict:
+    """The teacher's verdicts: truth.json, and pending.json (the workbooks of kinds the verifier
+    learnt to read later, kept apart until it did: all of them are judged now)."""
     path = STUDENTS / "truth.json"
     if not path.exists():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    out = json.loads(path.read_text(encoding="utf-8"))
+    pending = STUDENTS / "pending.json"
+    if pending.exists():
+        out.update(json.loads(pending.read_text(encoding="utf-8")))
+    return out
 
 
 @pytest.fixture

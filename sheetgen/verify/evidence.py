@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import network as net
+from . import stacked
 from .book import Book
 from .tables import Region
 
@@ -30,9 +31,13 @@ class Evidence:
     def column(self, c: int, offset: int = 0) -> np.ndarray:
         key = ("column", c, offset)
         if key not in self.memo:
-            self.memo[key] = np.array([_number(self.engine.value((self.s, r + offset, c)))
+            self.memo[key] = np.array([_number(self.engine.value(self.key(r, c, offset)))
                                        for r in self.rows])
         return self.memo[key]
+
+    def key(self, row: int, c: int, offset: int = 0) -> tuple[int, int, int]:
+        """The cell of column (or place) `c` in the step of `row`, `offset` steps on."""
+        return stacked.cell(self.s, row, c, offset, self.region.period)
 
     def values(self, name: str, offset: int = 0) -> np.ndarray:
         return self.at(self.where[name], offset)
@@ -69,10 +74,12 @@ class Evidence:
     def outside_cells(self) -> list[tuple[int, int, int]]:
         """Cells outside the table (its columns by its rows) that the first data row's formulas
         read: inputs or biases typed once above or beside it."""
-        cols, rows, out = set(self.region.columns), self.region.rows, {}
+        rows, out = self.region.rows, {}
+        cols = {c % stacked.STRIDE for c in self.region.columns}
+        last = rows[-1] + self.region.period - 1 if rows else 0
         for c in self.region.columns:
-            for ref in self.engine.refs((self.s, self.rows[0], c)) if self.rows else ():
-                if ref[0] != self.s or ref[2] not in cols or not rows[0] <= ref[1] <= rows[-1]:
+            for ref in self.engine.refs(self.key(self.rows[0], c)) if self.rows else ():
+                if ref[0] != self.s or ref[2] not in cols or not rows[0] <= ref[1] <= last:
                     out[ref] = None
         return [k for k in out if isinstance(_number(self.engine.value(k)), float)]
 

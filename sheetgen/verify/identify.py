@@ -10,9 +10,11 @@ using what the earlier ones settled, until nothing changes:
 4. solving:     a quantity whose template reads columns not yet identified names them, when
                 exactly one choice among the remaining columns (or the cells it reads outside
                 the table: inputs typed once above it) makes its values come out;
-5. structure:   when nothing else moves, a layer of the network named from its shape alone
+5. given cells: a column whose template one cell outside the table completes (a target typed
+                once above it) names both (`candidates`);
+6. structure:   when nothing else moves, a layer of the network named from its shape alone
                 (`layers`: the weights update themselves, a net input is w·x + w·x);
-6. elimination: one quantity and one column left.
+7. elimination: one quantity and one column left.
 
 Values are compared on the first PROBE data rows, where students' formulas are most often right
 (`evidence`). A region is read as each network it may hold (`shapes`), each three ways: labels as
@@ -28,8 +30,9 @@ import itertools
 import numpy as np
 
 from .. import network as net
-from . import layers, numbering
+from . import layers, numbering, stacked
 from .book import Book
+from .candidates import given_cells, originals
 from .evidence import Evidence
 from .shapes import NETS, networks
 from .tables import Region, Table, is_update
@@ -115,15 +118,15 @@ def _identify(book: Book, engine, region: Region, network: net.Network, memo: di
     _labels(ev, distrust)
     progress = True
     while progress:
-        progress = (_updates(ev) | _computed(ev) | _solved(ev)
+        progress = (_updates(ev) | _computed(ev) | _solved(ev) or given_cells(ev)
                     or renumber and numbering.renumber(ev) or layers.settle(ev))
     _eliminate(ev)
     columns = {n: w for n, w in ev.where.items() if not isinstance(w, tuple)}
     cells = {n: w for n, w in ev.where.items() if isinstance(w, tuple)}
     helpers = {c: t for c, t in region.labels.items() if c not in columns.values()}
     table = Table(region.sheet, region.header_row, columns, list(region.rows), cells, helpers)
-    table.network = network
-    table.numbers_only = not any((region.sheet, r, c) in book.formulas for r in region.rows
+    table.network, table.period = network, region.period
+    table.numbers_only = not any(ev.key(r, c) in book.formulas for r in region.rows
                                  for c in region.columns)
     table.problem = _problem(ev, table)
     table.disagree = _disagree(ev)
@@ -190,7 +193,7 @@ def _gradient_read(ev: Evidence, c: int) -> int | None:
     """The column (other than its own) that the update formula of column `c` reads one row up,
     in the first data rows after the first."""
     for r in ev.rows[1:3]:
-        key = (ev.s, r, c)
+        key = ev.key(r, c)
         if key in ev.book.formulas and is_update(ev.engine, key):
             others = {x[2] for x in ev.engine.refs(key) if x[0] == ev.s and x[1] == r - 1} - {c}
             if len(others) == 1:
@@ -210,7 +213,9 @@ def _computed(ev: Evidence) -> bool:
             continue
         found = [c for c in ev.free_columns() if ev.matches(predicted, ev.column(c))]
         if len(found) > 1:  # a column that computes it beats a pasted copy of its numbers
-            found = [c for c in found if (ev.s, ev.rows[0], c) in ev.book.formulas]
+            found = [c for c in found if ev.key(ev.rows[0], c) in ev.book.formulas]
+        if len(found) > 1:  # and a formula that copies another of them (`=N14`)
+            found = originals(ev, found)
         if len(found) == 1:
             ev.where[name], changed = found[0], True
     return changed
@@ -277,7 +282,7 @@ def _forward_only(ev: Evidence, missing: list[str]) -> bool:
         return False
     if any(ev.region.hints.get(c, "").startswith("d") for c in ev.free_columns()):
         return False
-    return not any(is_update(ev.engine, (ev.s, r, c)) for r in ev.rows[1:3]
+    return not any(is_update(ev.engine, ev.key(r, c)) for r in ev.rows[1:3]
                    for c in ev.region.columns)
 
 
@@ -296,10 +301,8 @@ def _problem(ev: Evidence, table: Table) -> str:
     if not free:
         return (f"a table of {len(table.columns)} of the 31 quantities; no column holds {shown} "
                 "(none is labelled so or computes it)")
-    from openpyxl.utils import get_column_letter
-
     where = ", ".join(
-        f"{get_column_letter(c)}" + (f" ({ev.region.labels[c][:20]!r})" if c in ev.region.labels
+        f"{stacked.letter(c)}" + (f" ({ev.region.labels[c][:20]!r})" if c in ev.region.labels
                                      else "")
         for c in free[:4]
     )

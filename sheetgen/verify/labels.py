@@ -52,10 +52,23 @@ def normalize(text: str) -> str:
     return _DROP.sub("", text)
 
 
+# One example of a batch: `i1 [2]` (as the builder writes it), `a_h1_2`, `E1 (2)`.
+_EXAMPLE = re.compile(r"^(.+?)\s*(?:\[\s*(\d{1,2})\s*\]|\(\s*(\d{1,2})\s*\)|_(\d{1,2}))\s*$")
+PER_EXAMPLE = re.compile(r"^(?:t|i|h|g|o|a_h|a_g|a_o|E)\d$")  # what each example of a step has
+
+
 def quantity(label) -> str | None:
-    """The quantity a header label names, or None: `quantity('𝟃E/𝟃w1') == 'dw1'`."""
+    """The quantity a header label names, or None: `quantity('𝟃E/𝟃w1') == 'dw1'`, and for one
+    example of a batch `quantity('a_h1 [2]') == 'a_h1_2'`."""
     if not isinstance(label, str) or len(label) > 40:
         return None
+    m = _EXAMPLE.match(label)
+    if m and (base := _quantity(m.group(1))) and PER_EXAMPLE.match(base):
+        return f"{base}_{int(next(g for g in m.groups()[1:] if g))}"
+    return _quantity(label)
+
+
+def _quantity(label: str) -> str | None:
     text = normalize(label)
     for pattern, name in _COMPILED:
         m = pattern.match(text)

@@ -37,7 +37,7 @@ def _layer(ev, nets, weights, sources) -> bool:
     if any(n in ev.where for n in nets) or len(ev.rows) < 2:
         return False
     known = all(s in ev.where for s in sources)
-    pool_w = [c for c in ev.free_columns() if is_update(ev.engine, (ev.s, ev.rows[1], c))]
+    pool_w = [c for c in ev.free_columns() if is_update(ev.engine, ev.key(ev.rows[1], c))]
     if known:
         return _settle(ev, nets, weights, sources, pool_w, [ev.where[s] for s in sources], True)
     # Inputs in columns first; cells outside the table only if no column holds them (a first
@@ -56,7 +56,7 @@ def _settle(ev, nets, weights, sources, pool_w, pool_s, known: bool) -> bool:
     values = {w: ev.at(w) for w in pool_w + pool_s}
     pairs = [tuple(pool_s)] if known else sorted(itertools.combinations(pool_s, 2), key=_order)
     xs = [x for x in ev.free_columns()
-          if x not in values and (ev.s, ev.rows[0], x) in ev.book.formulas]
+          if x not in values and ev.key(ev.rows[0], x) in ev.book.formulas]
     if not xs or not 0 < len(pairs) * len(pool_w) ** 2 <= MAX_TRIALS:
         return False  # nothing to name, or so many cells to choose from that none would be sure
     trials = [(src, w) for src in pairs for w in itertools.permutations(pool_w, 2)]

@@ -80,11 +80,14 @@ def _contradicted(table, hints: dict[int, str], shown: dict[str, str]) -> list:
 def contradictions(table) -> list[tuple[list[int], str]]:
     """The contradicted labels in words, two columns that trade labels as one pair: ([J, L],
     'the headers of J and L are swapped: J computes a_h2, L computes a_h1')."""
-    from openpyxl.utils import get_column_letter as letter
-
     from ..network import label_of
+    from .stacked import STRIDE, letter
 
-    said = {c: (hint, is_) for c, hint, is_ in table.contradicted}
+    said, columns = {}, set()
+    for c, hint, is_ in table.contradicted:  # a column of a block per step: its first row
+        if c % STRIDE not in columns:
+            said[c] = (hint, is_)
+            columns.add(c % STRIDE)
     out, done = [], set()
     for c, (hint, is_) in said.items():
         if c in done:

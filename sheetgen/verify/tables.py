@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import network as net
+from . import stacked
 from .book import Book
 from .labels import is_eta, quantity
 
@@ -33,6 +34,8 @@ class Region:
     columns: list[int]
     hints: dict[int, str]  # column -> the quantity its header label names
     labels: dict[int, str]  # column -> its header text
+    period: int = 1  # rows per step: 1, or a block of rows per step (`stacked`)
+    examples: int = 0  # with a block per step: its example rows (0: the labels tell)
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Table:
     shown: dict[str, str] = field(default_factory=dict)  # name -> the student's own numbering
     contradicted: list[tuple[int, str, str]] = field(default_factory=list)  # col, label, is
     partial: bool = False  # holds no gradient and no update: judged on what it has
+    period: int = 1  # rows per step; with a block per step a column is a place (`stacked`)
 
     @property
     def missing(self) -> list[str]:
@@ -68,19 +72,27 @@ class Table:
     def corner(self) -> tuple[int, int, int]:
         return (self.sheet, self.header_row, min(self.columns.values(), default=1))
 
-    def key(self, name: str, row: int) -> tuple[int, int, int]:
+    def key(self, name: str, row: int, offset: int = 0) -> tuple[int, int, int]:
+        """The cell of `name` in the step of `row` (`offset` steps before or after)."""
         if name in self.cells:
             return self.cells[name]
-        return (self.sheet, row, self.columns[name])
+        return stacked.cell(self.sheet, row, self.columns[name], offset, self.period)
+
+    def step_row(self, row: int) -> int:
+        """The first row of the step that row `row` is part of (itself, one row per step)."""
+        if self.period == 1:
+            return row
+        return max((r for r in self.rows if r <= row), default=row)
 
     def name_at(self, key) -> str | None:
         """The quantity of a cell of this table (or of one of its fixed input cells), or None."""
         if key in self._fixed():
             return self._fixed()[key]
         s, r, c = key
-        if s != self.sheet or not self.rows or not self.rows[0] <= r <= self.rows[-1]:
+        last = self.rows[-1] + self.period - 1 if self.rows else 0
+        if s != self.sheet or not self.rows or not self.rows[0] <= r <= last:
             return None
-        return self._by_col().get(c)
+        return self._by_col().get(stacked.place_of(self.rows, self.period, r, c))
 
     def _by_col(self) -> dict[int, str]:
         if not hasattr(self, "_col_names"):
@@ -104,7 +116,7 @@ def find_regions(book: Book, engine) -> list[Region]:
     regions = []
     for (s, header), _ in sorted(starts.items()):
         regions += _regions_under(book, s, header, hints.get((s, header), {}))
-    return regions
+    return stacked.merge(book, regions)
 
 
 def _names_a_table(found: dict[int, str]) -> bool:
@@ -228,9 +240,10 @@ def find_eta(book: Book, engine, table: Table) -> None:
                 for ref in set(reads(engine, table, key, deep))
                 if table.name_at(ref) is None
             )
-            if votes and votes.most_common(1)[0][1] >= 4:
+            if votes and votes.most_common(1)[0][1] >= min(4, len(updates)):
                 table.eta_key, n = votes.most_common(1)[0]
-                table.eta_source = f"the cell the weight updates multiply by ({n} of 8)"
+                table.eta_source = (f"the cell the weight updates multiply by ({n} of "
+                                    f"{len(updates)})")
                 return
     best = None
     for (s, r, c), v in book.constants.items():

@@ -74,6 +74,7 @@ def describe(book, table: Table, key, row: int) -> str:
 def right_formula(book, table: Table, name: str, row: int) -> str:
     """The quantity's template written in the table's own cells for `row`: `=J33*C33+...`."""
     q = table.network.by_name[name]
+    row = table.step_row(row)
     if row == table.rows[0] and q.block == 0:
         return ""  # the first row's inputs and weights are where the table starts
 
@@ -82,7 +83,8 @@ def right_formula(book, table: Table, name: str, row: int) -> str:
             return absolute(book, table, table.eta_key) if table.eta_key else "η"
         if n in table.cells:
             return absolute(book, table, table.cells[n])
-        return f"{get_column_letter(table.columns[n])}{row + offset}"
+        _, r, c = table.key(n, row, offset)
+        return f"{get_column_letter(c)}{r}"
 
     return "=" + net.render(q.formula, cell)
 
