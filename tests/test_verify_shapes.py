@@ -191,8 +191,35 @@ def test_a_linear_unit_in_a_relu_network_is_named_though_its_values_agree(books,
         cells.append(cell)
     result = check_book(book)
     assert result.status == "fail" and _table_causes(result) == cells
-    assert all("is not ReLU below zero" in f.message for t in result.tables for f in t.causes
-               if t.sheet != "Backprop")
+    assert all("is right only while" in f.message for t in result.tables
+               for f in t.causes if t.sheet != "Backprop")
+
+
+def test_a_relu_gradient_without_the_step_is_named_though_its_values_agree(books):
+    """∂E/∂w5 without ∂a_o1/∂o1 = (a_o1 > 0): right while o1 stays on, as in every row here."""
+    network = settings_of(SHAPES["2-2-2 relu"]).network
+    right = network.by_name["dw5"].formula
+    wrong = right.replace(f"*{slope('relu', 'a_o1')}", "", 1)
+    assert wrong != right
+    book, cell = _plant(books["2-2-2 relu"], network, "dw5", wrong, EVERY_ROW)
+    result = check_book(book)
+    assert result.status == "fail" and _table_causes(result) == [cell]
+
+
+def test_a_mistake_behind_a_dead_relu_unit_is_named_though_its_values_agree(tmp_path):
+    """h2 is off in every row (its weights are negative, and never move: its gradients are 0),
+    so ∂E/∂w3 back-propagated through the wrong weight (w5 for w6) is 0 all the same."""
+    path = tmp_path / "dead.xlsx"
+    weights = ["0.15", "0.2", "-0.25", "-0.3", "0.4", "0.45", "0.5", "0.55"]
+    assert main(["build", "-o", str(path), "--activation", "relu", "--weights", *weights,
+                 *SMALL]) == 0
+    network = net.Network(activation="relu")
+    assert check_book(open_book(path)).status == "pass"
+    wrong = network.by_name["dw3"].formula.replace("{w6}", "{w5}", 1)
+    book, cell = _plant(path, network, "dw3", wrong, EVERY_ROW)
+    result = check_book(book)
+    assert result.status == "fail" and _table_causes(result) == [cell]
+    assert "with h2 on" in next(f.message for t in result.tables for f in t.causes)
 
 
 def _table_causes(result) -> list[str]:
