@@ -24,6 +24,8 @@ SHAPES = {
     "xor mean": ["--preset", "xor", "--mean"],
     "2-1": ["--layers", "2", "1"],
     "3-4-2-2 relu": ["--layers", "3", "4", "2", "2", "--activation", "relu"],
+    "2-2-2 relu": ["--activation", "relu"],
+    "2-2-2-2": ["--layers", "2", "2", "2", "2"],
 }
 
 

@@ -79,7 +79,7 @@ def check_blocks(engine, table, lines: list[Line], rtol: float, atol: float) -> 
     bad: dict[tuple[int, str], list[tuple[Line, str]]] = {}
     for line in lines:
         want = float(net.evaluate(line.template, lambda n, o: first[n]))
-        v = engine.value(line.key)
+        v = _number(engine.value(line.key))
         if v is None or v == "":
             bad.setdefault((0, "empty"), []).append((line, ""))  # one finding for all blocks
         elif type(v) is float and abs(v - want) <= atol + rtol * abs(want):
@@ -95,6 +95,12 @@ def check_blocks(engine, table, lines: list[Line], rtol: float, atol: float) -> 
                      for (block, kind), members in bad.items()]
     result.status = "pass" if not result.causes else "fail"
     return result
+
+
+def _number(v):
+    """A line's value as arithmetic reads it: TRUE and FALSE are 1 and 0 (ReLU's slope
+    `=(a_o1>0)` shows TRUE where ∂a/∂o is 1, and multiplies as 1)."""
+    return float(v) if type(v) is bool else v
 
 
 WORDS = {

@@ -21,6 +21,7 @@ from .evidence import number_in
 from .findings import EMPTY, Cause, Finding, group
 from .helpers import blame_helpers
 from .numbering import contradictions
+from .relu import probed_mistakes
 from .tables import Table, find_eta, reads
 from .values import XLError
 from .words import number
@@ -112,6 +113,8 @@ def check_table(
             causes.setdefault(key, Cause("pasted", key, name,
                                          text="holds a pasted number, not a formula"))
         _updates_read_eta(engine, table, causes)
+        for cause in probed_mistakes(engine, table):  # ReLU: right only while units stay so
+            causes.setdefault(cause.key, cause)
         if eta is not None and np.isfinite(eta):
             _compare(engine, table, values, eta, causes, result, rtol, atol)
             blame_helpers(engine, table, values, causes)

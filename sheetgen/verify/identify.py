@@ -50,8 +50,8 @@ def identify(book: Book, engine, region: Region) -> Table:
     would have every net input disagree."""
     readings, memo = [], {}
     for group in networks(region):
-        if readings and not _other_loss(book, engine, region, group, readings, memo):
-            break  # the course's loss reads the table, or the other one reads its losses no better
+        if readings:  # the networks of the group that explain what the readings so far do not
+            group = _explaining(book, engine, region, group, readings, memo)
         for network in group:
             readings += _readings(book, engine, region, network, memo)
             if _full(*readings[-1]):
@@ -77,29 +77,38 @@ def _readings(book: Book, engine, region: Region, network: net.Network, memo: di
     return out
 
 
-def _other_loss(book: Book, engine, region: Region, group, readings, memo: dict) -> bool:
-    """Whether to read the region as the next group's networks (another loss, then another
-    activation): no reading so far is complete, or the best one's computed columns that
-    disagree with its templates (its loss columns E1.., or with another activation any but the
-    gradients) all agree with a network of the group of the same shape and biases."""
+def _explaining(book: Book, engine, region: Region, group, readings, memo: dict) -> tuple:
+    """The networks of the next group (another loss; another activation) worth reading the
+    region as: none where a reading so far is complete and its computed columns all agree with
+    their templates; else those whose activation and loss make the best reading's disagreeing
+    columns (its loss columns E1.., or with another activation any but the gradients) agree,
+    every bias mode of them; the whole group where no reading so far is complete."""
     complete = [t for t, _ in readings if not t.missing]
     if not complete:
-        return True
+        return group
     table = max(complete, key=lambda t: -len(t.disagree))
-    same = [n for n in group if n.layers == table.network.layers
-            and n.biases == table.network.biases and n.trained == table.network.trained]
-    activation = any(n.activation != table.network.activation for n in same)
+    kinds = {(n.activation, n.loss) for n in group if _explains(book, engine, region, table, n,
+                                                               memo)}
+    return tuple(n for n in group if (n.activation, n.loss) in kinds)
+
+
+def _explains(book: Book, engine, region: Region, table: Table, other: net.Network,
+              memo: dict) -> bool:
+    """Whether `other` (of the table's shape and biases) makes the table's disagreeing columns
+    agree: its loss columns for another loss, its forward columns too for another activation
+    (with the table's own loss unless its loss columns disagree)."""
+    mine = table.network
+    if (other.layers, other.biases, other.trained) != (mine.layers, mine.biases, mine.trained):
+        return False
+    activation = other.activation != mine.activation
     names = [n for n in table.disagree if n in table.columns and (
         n[0] == "E" and n != "E_total" or activation and not n.startswith("d"))]
-    if not names:
-        return False
-    for other in same:
-        ev = Evidence(book, engine, region, other, memo)
-        ev.where = {**table.columns, **table.cells}
-        if all((p := ev.predict(n)) is not None and ev.matches(p, ev.column(table.columns[n]))
-               for n in names):
-            return True
-    return False
+    if not names or other.loss != mine.loss and not any(n[0] == "E" for n in names):
+        return False  # nothing to explain, or another loss where the losses agree already
+    ev = Evidence(book, engine, region, other, memo)
+    ev.where = {**table.columns, **table.cells}
+    return all((p := ev.predict(n)) is not None and ev.matches(p, ev.column(table.columns[n]))
+               for n in names)
 
 
 def _full(table: Table, agree: int) -> bool:

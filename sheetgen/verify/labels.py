@@ -28,6 +28,9 @@ _PATTERNS = [
     (r"(?:h|neth|inh|zh|hin|hnet|sumh)([1-4])", "h{}"),
     (r"(?:ah|outh|outputh|σh|sigh|sigmah|sigmoidh|acth|activationh|hout|hact|ha)([1-4])", "a_h{}"),
     (r"h([1-4])(?:out|output|act|a|σ)", "a_h{}"),
+    # a second hidden layer is g1.. (`network.description`): g1, net_g1, a_g1, out_g1
+    (r"(?:g|netg|ing|zg|gin|gnet|sumg)([1-4])", "g{}"),
+    (r"(?:ag|outg|outputg|σg|sigg|sigmag|sigmoidg|actg|activationg|gout|gact|ga)([1-4])", "a_g{}"),
     (r"(?:o|neto|ino|zo|oin|onet|sumo)([1-4])", "o{}"),
     (r"(?:ao|outo|outputo|σo|sigo|sigmao|sigmoido|acto|activationo|oout|oact|oa|yhat|ŷ|pred)([1-4])",
      "a_o{}"),

@@ -1,7 +1,8 @@
 """Which small networks a region may hold, from what its header labels count.
 
-The sizes come from the labels (i1.., h1.., o1.. or t1..; hidden units that no label names are
-as many as the weights need), the course's 2-2-2 where they say nothing else. Each size is read
+The sizes come from the labels (i1.., h1.. and, for a second hidden layer, g1.., o1.. or t1..;
+hidden units that no label names are as many as the weights need), the course's 2-2-2 where they
+say nothing else. Each size is read
 without biases, with biases fixed or trained (one per layer, then one per unit), with the
 loss ½Σ(t−a)² before Σ(t−a)², and with the sigmoid before tanh and ReLU. A batch (labels such as
 `i1 [2]`: a step reads several examples) is read with the sum of the examples' gradients and
@@ -55,24 +56,37 @@ def _examples(names) -> int:
 
 
 def _sizes(names) -> tuple[int, ...]:
-    count = {"i": 0, "h": 0, "o": 0}
-    for name in names:
-        letter = {"t": "o", "a_o": "o", "a_h": "h", "E": "o"}.get(name.rstrip("0123456789"),
-                                                                  name[0])
-        digits = name.lstrip("a_thoiE")
-        if letter in count and digits.isdigit() and name[0] not in "wdb":
-            count[letter] = max(count[letter], int(digits))
+    names = list(names)
+    count = _counts(names)
     weights = max((int(n[1:]) for n in names if n[0] == "w" and n[1:].isdigit()), default=0)
-    i, h, o = count["i"], count["h"], count["o"]
-    if i and h and not o and weights > i * h and (weights - i * h) % h == 0:
+    i, h, g, o = count["i"], count["h"], count["g"], count["o"]
+    if i and h and not g and not o and weights > i * h and (weights - i * h) % h == 0:
         o = (weights - i * h) // h  # outputs unlabelled: as many as the weights need
         return (i, h, o) if o <= 4 else (2, 2, 2)
     if not i or not o:
         return (2, 2, 2)
+    if h and g:  # two hidden layers: h1.. then g1..
+        return (i, h, g, o)
     if not h and weights > i * o:  # hidden units unlabelled: as many as the weights need
         h = weights // (i + o) if weights % (i + o) == 0 else 0
         return (i, h, o) if 1 <= h <= 4 else (2, 2, 2)
     return (i, h, o) if h else (i, o)
+
+
+def _counts(names: list[str]) -> dict[str, int]:
+    """The highest unit number each layer's labels name: i1.., h1.. or a_h1.., o1.., a_o1..,
+    t1.. or E1..; a second hidden layer's g1.. only where its activations a_g1.. are labelled
+    too (a lone `g1` may be a student's name for a gradient)."""
+    count = {"i": 0, "h": 0, "g": 0, "o": 0}
+    letters = {"t": "o", "a_o": "o", "a_h": "h", "a_g": "g", "E": "o"}
+    for name in names:
+        letter = letters.get(name.rstrip("0123456789"), name[0])
+        digits = name.lstrip("a_thgoiE")
+        if letter in count and digits.isdigit() and name[0] not in "wdb":
+            count[letter] = max(count[letter], int(digits))
+    if not any(n.startswith("a_g") for n in names):
+        count["g"] = 0
+    return count
 
 
 NETS = frozenset(f"{x}{k}" for x in "hgo" for k in range(1, 5))  # net inputs of any layer
