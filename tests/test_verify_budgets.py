@@ -13,8 +13,10 @@ import sys
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
-from sheetgen.verify import engine
+from sheetgen.cli import main
+from sheetgen.verify import engine, verify
 from sheetgen.verify.samples import Layout, write_table
 
 MEASURE = (  # CPU seconds (not wall time: the machine is shared) and the process's own peak
@@ -97,3 +99,73 @@ def test_large_blocks_agree_with_libreoffice(tmp_path, soffice):
     theirs = load_workbook(recalculate(tmp_path / "e.xlsx", tmp_path / "lo"), data_only=True)
     for k, text in enumerate(BLOCKS):
         assert value(ours, f"AB{k + 2}") == theirs.active[f"AB{k + 2}"].value, text
+
+
+# --- a workbook over the cells read at once: read a few sheets at a time ------------------------
+def tables_on_sheets(path, count: int = 3, rows: int = 30, mistake=None) -> list[dict]:
+    """`count` sheets of one correct table each (η 0.1, 0.2, ...); `mistake` = (sheet index,
+    data row, name, template) plants one wrong formula."""
+    wb = Workbook()
+    infos = []
+    for k in range(count):
+        ws = wb.active if k == 0 else wb.create_sheet(f"S{k + 1}")
+        planted = mistake[1:] if mistake and mistake[0] == k else None
+        infos.append(write_table(ws, Layout(), rows=rows, eta=0.1 * (k + 1), mistake=planted))
+    wb.save(path)
+    return infos
+
+
+@pytest.fixture
+def small_budget(monkeypatch):
+    """A cell budget of 1,200 at once: each 30-row table (about 960 cells) is read alone."""
+    from sheetgen.xlsx import read
+
+    monkeypatch.setattr(read, "MAX_CELLS", 1_200)
+    return read
+
+
+def test_a_workbook_over_the_budget_is_read_sheet_by_sheet(tmp_path, small_budget):
+    """Over the cells read at once but within each sheet's budget: the same verdict, tables
+    and tally as read whole (the builder's largest workbook, 6.2 M cells, is this at scale:
+    benchmarks/verify_large.py)."""
+    path = tmp_path / "three.xlsx"
+    tables_on_sheets(path)
+    grouped = verify(path)
+    small_budget.MAX_CELLS = 1_000_000  # (the fixture's monkeypatch restores it)
+    whole = verify(path)
+    assert grouped.status == whole.status == "pass", (grouped.reason, grouped.notes)
+    assert [t.name for t in grouped.tables] == [t.name for t in whole.tables]
+    assert [t.rows for t in grouped.tables] == [30, 30, 30]
+    assert grouped.tally == whole.tally and grouped.notes[0].startswith("read a few sheets")
+    assert not whole.notes
+
+
+def test_a_mistake_in_a_later_sheet_is_found_when_read_sheet_by_sheet(tmp_path, small_budget):
+    path = tmp_path / "wrong.xlsx"
+    infos = tables_on_sheets(path, mistake=(2, 4, "a_o1", "1/(1+EXP(-{o2}))"))
+    result = verify(path)
+    assert result.status == "fail"
+    wrong = [t for t in result.tables if t.status == "fail"]
+    assert [t.sheet for t in wrong] == ["S3"]
+    col = get_column_letter(infos[2]["cols"]["a_o1"])
+    assert wrong[0].causes[0].cell == f"S3!{col}{infos[2]['rows'][4]}"
+
+
+def test_a_formula_reading_another_large_sheet_is_refused_in_one_line(tmp_path, small_budget,
+                                                                     capsys):
+    """Its value cannot be computed from the sheets read with it: refused, not judged on
+    empty cells."""
+    path = tmp_path / "across.xlsx"
+    tables_on_sheets(path, mistake=(1, 2, "h1", "{w1}*{i1}+{w2}*{i2}+0*S3!A1"))
+    code = main(["verify", str(path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 2 and len(lines) == 1 and "reads the sheet S3" in lines[0], lines
+
+
+def test_a_workbook_over_the_budget_of_all_its_sheets_is_refused(tmp_path, small_budget,
+                                                                 monkeypatch):
+    monkeypatch.setattr(small_budget, "MAX_BOOK_CELLS", 2_000)
+    path = tmp_path / "many.xlsx"
+    tables_on_sheets(path)
+    result = verify(path)
+    assert result.status == "error" and result.reason.startswith("over 2,000 cells in its sheets")

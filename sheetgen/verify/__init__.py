@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import verdict
-from .book import CannotCheck, open_book
+from . import groups, verdict
+from .book import CannotCheck, TooLarge, open_book
 from .check import Finding, TableResult, check_table
 from .engine import ENGINES
 from .identify import identify
@@ -58,6 +58,8 @@ def verify(
     start = time.perf_counter()
     try:
         book = open_book(Path(path), max_rows=max_rows)
+    except TooLarge as e:
+        result = _in_groups(Path(path), e, engine, rtol, atol, max_rows)
     except CannotCheck as e:
         result = FileResult(str(path), "error", str(e), engine=engine)
     else:
@@ -66,26 +68,53 @@ def verify(
     return result
 
 
+def _in_groups(path: Path, large: TooLarge, engine: str, rtol: float, atol: float,
+               max_rows: int) -> FileResult:
+    """A workbook over the cells read at once, checked a few sheets at a time (`groups`)."""
+    def check(book, owned: set[int]) -> FileResult:
+        return check_book(book, engine, rtol, atol, max_rows, owned)
+
+    try:
+        results = groups.check_in_groups(path, large.sizes, large.max_cells, check, max_rows)
+    except CannotCheck as e:
+        return FileResult(str(path), "error", str(e), engine=engine)
+    result = groups.merge(results, sum(large.sizes))
+    if result.status != "error" and not result.tables:
+        result.status, result.reason = "error", _no_table(result.sheets)
+    return result
+
+
+def _no_table(sheets: list[str]) -> str:
+    return (f"no iteration table found in {len(sheets)} sheet(s): no header row names the "
+            f"quantities {LABELS}, and no rows update weights as w − η·∂E/∂w")
+
+
 def check_book(
-    book, engine: str = "builtin", rtol: float = 1e-9, atol: float = 1e-12, max_rows: int = 10_000
+    book, engine: str = "builtin", rtol: float = 1e-9, atol: float = 1e-12,
+    max_rows: int = 10_000, owned: set[int] | None = None,
 ) -> FileResult:
-    """Check every iteration table of a workbook already read (`verify` without the file)."""
+    """Check every iteration table of a workbook already read (`verify` without the file); with
+    `owned`, those of these sheets only (a workbook read a few sheets at a time, `groups`),
+    where none is no error."""
     from ..libreoffice import LibreOfficeError
 
     result = FileResult(str(book.path), "error", engine=engine, sheets=list(book.sheets))
     try:
         evaluator = ENGINES[engine](book)
-        regions, notes = _with_rows(book, find_regions(book, evaluator))
+        found = find_regions(book, evaluator)
+        if owned is not None:
+            found = [r for r in found if r.sheet in owned]
+            if not found:
+                result.status = "pass"  # nothing of its own to judge: `groups.merge` decides
+                return result
+        regions, notes = _with_rows(book, found)
         tables = [identify(book, evaluator, region) for region in regions]
         if not tables:
-            raise CannotCheck(
-                f"no iteration table found in {len(book.sheets)} sheet(s): no header row names "
-                f"the quantities {LABELS}, and no rows update weights as w − η·∂E/∂w"
-            )
+            raise CannotCheck(_no_table(book.sheets))
         result.tables = [check_table(evaluator, t, rtol, atol, max_rows) for t in tables]
         result.notes = notes + [f"{t.name}: {n}" for t in result.tables for n in t.notes]
         result.notes += stale_notes(evaluator) + evaluator.notes()
-        verdict.complete(result, evaluator, tables, rtol, atol)
+        verdict.complete(result, evaluator, tables, rtol, atol, owned)
     except (CannotCheck, LibreOfficeError, NotEvaluated) as e:
         result.reason = str(e)
         result.status = "error"

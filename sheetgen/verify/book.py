@@ -35,7 +35,7 @@ from ..xlsx.read import (
 from .values import parse_number
 from .worksheet import read_sheet
 
-__all__ = ["Book", "CannotCheck", "open_book", "quote_sheet"]
+__all__ = ["Book", "CannotCheck", "TooLarge", "open_book", "quote_sheet"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -49,6 +49,7 @@ class Book:
     names: dict[str, tuple]  # lower-case defined name -> (None, 'Sheet!$B$3') or ('const', v)
     extent: list[tuple[int, int]]  # (max row, max column) per sheet
     cached: dict[tuple[int, int, int], object] = field(default_factory=dict)
+    absent: frozenset[int] = frozenset()  # sheets not read with these (`groups`): no cells
 
     def address(self, key: tuple[int, int, int], sheet: bool = True) -> str:
         s, r, c = key
@@ -112,15 +113,31 @@ def _open(path: Path):
         raise CannotCheck(f"cannot read it ({e.strerror or e})") from None
 
 
-def open_book(path: str | os.PathLike, max_rows: int = 10_000, cached: bool = True) -> Book:
-    """Read `path` into a Book, or raise CannotCheck with the reason in one sentence."""
+class TooLarge(CannotCheck):
+    """More cells than are read at once, within the budget of the whole workbook: its sheets
+    are to be read a few at a time (`groups`). `sizes`: each sheet's cells, counted."""
+
+    def __init__(self, sizes: list[int], budget: Budget):
+        super().__init__(f"over {budget.max_cells:,} cells in {len(sizes)} sheets; read a few "
+                         "sheets at a time")
+        self.sizes, self.max_cells = sizes, budget.max_cells
+
+
+def open_book(path: str | os.PathLike, max_rows: int = 10_000, cached: bool = True,
+              sheets: set[int] | None = None, max_cells: int | None = None) -> Book:
+    """Read `path` into a Book, or raise CannotCheck with the reason in one sentence; TooLarge
+    when its cells are too many to read at once but `sheets` (their indexes) may be read alone,
+    within `max_cells` (default: `read.MAX_CELLS`)."""
     path = Path(path)
+    budget = Budget.for_rows(max_rows)
+    if max_cells is not None:
+        budget.max_cells = max_cells
     try:
         with _open(path) as f:
             sniff(f, path)
             with zipfile.ZipFile(f) as z:
                 _check_archive(z)
-                package = read_package(z, Budget.for_rows(max_rows))
+                package = read_package(z, budget, sheets)
     except CannotCheck:
         raise
     except (zipfile.BadZipFile, EOFError, zlib.error, KeyError):
@@ -137,10 +154,12 @@ def open_book(path: str | os.PathLike, max_rows: int = 10_000, cached: bool = Tr
         formulas.update(((s, r, c), v) for (r, c), v in sheet.formulas.items())
         if cached:
             cache.update(((s, r, c), v) for (r, c), v in sheet.cached.items())
-    if not constants and not formulas:
+    if not constants and not formulas and sheets is None:
         raise CannotCheck("an empty workbook (no cells in any sheet)")
-    sheets = [sheet.name for sheet in package.sheets]
-    return Book(path, sheets, constants, formulas, defined_names(package.names), extent, cache)
+    names = [sheet.name for sheet in package.sheets]
+    absent = frozenset(range(len(names))) - (set(range(len(names))) if sheets is None else sheets)
+    return Book(path, names, constants, formulas, defined_names(package.names), extent, cache,
+                absent)
 
 
 def _shared_strings(z: zipfile.ZipFile, name: str | None, budget: Budget) -> list[str]:
@@ -170,8 +189,11 @@ def _rels(z: zipfile.ZipFile, part: str, budget: Budget) -> dict[str, tuple[str,
     return out
 
 
-def read_package(z: zipfile.ZipFile, budget: Budget | None = None) -> Package:
-    """Every worksheet's cells and the workbook's defined names."""
+def read_package(z: zipfile.ZipFile, budget: Budget | None = None,
+                 only: set[int] | None = None) -> Package:
+    """Every worksheet's cells (or those of the sheets `only`, by index: the others are named
+    and empty) and the workbook's defined names. Raises TooLarge when `only` is None and the
+    sheets hold more cells than the budget reads at once."""
     budget = budget or Budget()
     workbook = next(
         (t for kind, t in _rels(z, "", budget).values() if kind.endswith("/officeDocument")),
@@ -188,15 +210,21 @@ def read_package(z: zipfile.ZipFile, budget: Budget | None = None) -> Package:
     root = _read_xml(z, workbook, budget)
     strings_part = next((t for kind, t in rels.values() if kind.endswith("/sharedStrings")), None)
     strings = _shared_strings(z, strings_part if strings_part in z.NameToInfo else None, budget)
-    sheets = []
+    parts = []
     for el in root.iter():
         if _local(el.tag) != "sheet":
             continue
         kind, target = rels.get(el.get(f"{{{RELS}}}id", ""), ("", ""))
         if kind.endswith("/worksheet") and target in z.NameToInfo:
-            sheet = Sheet(el.get("name", f"Sheet{len(sheets) + 1}"))
-            read_sheet(z, target, sheet, strings, budget)
-            sheets.append(sheet)
+            parts.append((el.get("name", f"Sheet{len(parts) + 1}"), target))
+    sizes = budget.book_sizes(z, [t for k, (_, t) in enumerate(parts) if only is None or k in only])
+    if only is None and budget.cells + sum(sizes) > budget.max_cells:
+        raise TooLarge(sizes, budget)
+    sheets = []
+    for k, (name, target) in enumerate(parts):
+        sheets.append(Sheet(name))
+        if only is None or k in only:
+            read_sheet(z, target, sheets[-1], strings, budget)
     names = {}
     for el in root.iter():
         if _local(el.tag) == "definedName" and el.get("name"):

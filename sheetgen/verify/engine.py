@@ -16,7 +16,7 @@ import tempfile
 from bisect import bisect_left, bisect_right
 from pathlib import Path
 
-from .book import Book
+from .book import Book, quote_sheet
 from .codegen import CompileError
 from .formula import MAX_COLS, MAX_ROWS, Compiler, Ref, Shape, finite
 from .functions import GOOGLE_SHEETS
@@ -49,6 +49,7 @@ class _Look:
             ref = None
         if not isinstance(ref, Ref):
             raise XLError("#REF!", f"INDIRECT of {short(text)}, which names no cells")
+        self.engine.present(ref.sheet, (s, 0, 0))
         return ref.at(s, 0, 0)
 
     def block(self, s: int, r1: int, c1: int, r2: int, c2: int) -> Range:
@@ -254,11 +255,23 @@ class Engine:
             return None
         return v if type(v) is float else None
 
+    def present(self, sheet: int | None, key) -> None:
+        """Refuse, in one line, a formula at `key` that reads a sheet not read with its own
+        (a workbook read a few sheets at a time, `groups`): its value cannot be known here."""
+        if sheet is not None and sheet in self.book.absent:
+            raise NotEvaluated(
+                f"{self.book.address(key)} reads the sheet {quote_sheet(self.book.sheets[sheet])}"
+                "; a workbook this large is read a few sheets at a time, and these two apart")
+
     def _run(self, key, shape: Shape | None = None):
         s, r, c = key
         get, num, rng = self._getters
         try:
-            v = finite((shape or self.shape(key)).func(s, r, c, get, num, rng, self._look))
+            shape = shape or self.shape(key)
+            if self.book.absent:
+                for ref in shape.refs:
+                    self.present(ref.sheet, key)
+            v = finite(shape.func(s, r, c, get, num, rng, self._look))
             if type(v) is Range:
                 v = _single(intersect(v, r, c))
                 if type(v) is XLError:

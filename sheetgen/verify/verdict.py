@@ -26,8 +26,9 @@ def file_verdict(tables) -> str:
     return next(s for s in ORDER if s in statuses or s == "pass")
 
 
-def complete(result, evaluator, tables, rtol: float, atol: float) -> None:
-    """Judge the blocks, set each table's verdict and the file's, and count the right cells."""
+def complete(result, evaluator, tables, rtol: float, atol: float, owned=None) -> None:
+    """Judge the blocks (on the sheets `owned`, when given), set each table's verdict and the
+    file's, and count the right cells."""
     book = evaluator.book
     counts: dict[str, list[int]] = {}
     for table, t in zip(tables, result.tables):
@@ -35,8 +36,8 @@ def complete(result, evaluator, tables, rtol: float, atol: float) -> None:
             add(counts, tally(table, t))
     checked = [table for table, t in zip(tables, result.tables) if t.status != "error"]
     if checked:
-        judged = B.check_blocks(evaluator, checked[0], B.find(book, checked[0].network), rtol,
-                                atol)
+        lines = [x for x in B.find(book, checked[0].network) if owned is None or x.key[0] in owned]
+        judged = B.check_blocks(evaluator, checked[0], lines, rtol, atol)
         if judged is not None:
             result.tables.append(judged)
             wrong = {key for f in judged.causes for key in f.keys}

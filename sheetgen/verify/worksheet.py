@@ -16,7 +16,6 @@ from ..xlsx.read import (
     Budget,
     CannotCheck,
     Sheet,
-    _count,
     _local,
     _parse,
     _text,
@@ -26,6 +25,9 @@ from .values import XLError, date_serial, parse_number
 
 ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!"}
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
+# A cell name inside Excel's grid (XFD, and rows below a million): an empty cell named so needs
+# no parsing (a styled blank, tens of thousands in a formatted sheet); only its place is kept.
+_IN_GRID = re.compile(r"(?:[A-Z]{1,2}|[A-W][A-Z]{2}|X[A-E][A-Z]|XF[A-D])[1-9][0-9]{0,5}")
 
 
 def _number_or_text(text: str):
@@ -78,8 +80,7 @@ def read_sheet(z, part: str, sheet: Sheet, strings: list[str], budget: Budget) -
     shared: dict[str, tuple[str, tuple[int, int]]] = {}  # si -> (formula text, its cell)
     pending: list[tuple[tuple[int, int], str]] = []  # shared formulas met before their master
     row = 0
-    row_tag = cell_tag = None
-    _count(z, part, budget)
+    row_tag = cell_tag = None  # cells and rows were counted before (`Budget.book_sizes`)
     for _, el in _parse(z, part, budget):
         tag = el.tag
         if tag == cell_tag:
@@ -94,15 +95,33 @@ def read_sheet(z, part: str, sheet: Sheet, strings: list[str], budget: Budget) -
             continue
         budget.add_row(sheet)
         r = el.get("r")
-        row, col = (int(r) if r and r.isdigit() else row + 1), 0
-        for c in el:
-            if c.tag == cell_tag:
-                row, col = _position(c.get("r"), row, col)
-                _cell(c, (row, col), sheet, strings, shared, pending)
+        row = _row_cells(el, cell_tag, int(r) if r and r.isdigit() else row + 1, sheet, strings,
+                         shared, pending)
         el.clear()
     for key, si in pending:
         if si in shared:
             sheet.formulas[key] = _translate(*shared[si], key)
+
+
+def _row_cells(el, cell_tag: str, row: int, sheet: Sheet, strings, shared, pending):
+    """Read the cells of one `<row>` numbered `row`; the row its last cell names (the next
+    `<row>` without r= is the one after it)."""
+    col, blank = 0, None  # blank: the name of the empty cells skipped since the last one read
+    for c in el:
+        if c.tag != cell_tag:
+            continue
+        ref = c.get("r")
+        if not len(c) and ref is not None and _IN_GRID.fullmatch(ref):
+            blank = ref  # holds nothing: its place matters only to a next cell without r=
+            continue
+        if blank is not None and ref is None:
+            row, col = _position(blank, row, col)
+        blank = None
+        row, col = _position(ref, row, col)
+        _cell(c, (row, col), sheet, strings, shared, pending)
+    if blank is not None:
+        row, col = _position(blank, row, col)
+    return row
 
 
 def _cell(el, key, sheet: Sheet, strings, shared, pending) -> None:

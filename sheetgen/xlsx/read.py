@@ -15,8 +15,12 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-MAX_CELLS = 1_000_000  # a 10,000-row table has 310,000 cells
-MAX_XML = 256 << 20  # bytes of XML inflated from one package
+MAX_CELLS = 1_000_000  # cells of one sheet, and cells held at once: a 10,000-row table has 310,000
+# A workbook larger than MAX_CELLS is read a few sheets at a time (`verify.groups`), up to this
+# many cells and bytes of XML in all: the builder's largest (20 η × 10,000 rows) has 6.2 M, 540 MB.
+MAX_BOOK_CELLS = 16 * MAX_CELLS
+MAX_XML = 256 << 20  # bytes of XML inflated at once (a sheet, or the sheets read together)
+MAX_BOOK_XML = 4 * MAX_XML
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384  # Excel's grid
 ROW_SLACK = 1000  # rows a sheet may hold beyond the table limit (titles, notes, a summary)
 # Sheets beside the table (a data sheet, a perceptron's training log) may be longer than it:
@@ -44,13 +48,17 @@ class Budget:
     max_cells: int = MAX_CELLS
     max_xml: int = MAX_XML
     max_rows: int = ROWS_PER_TABLE_ROW * 10_000 + ROW_SLACK  # per sheet
+    max_book_cells: int = MAX_BOOK_CELLS
+    max_book_xml: int = MAX_BOOK_XML
     cells: int = 0
     xml: int = 0
 
     @classmethod
     def for_rows(cls, table_rows: int) -> Budget:
-        """The budget of a workbook whose tables are checked up to `table_rows` rows."""
-        return cls(max_rows=ROWS_PER_TABLE_ROW * table_rows + ROW_SLACK)
+        """The budget of a workbook whose tables are checked up to `table_rows` rows (the cell
+        budgets as this module says when it is called)."""
+        return cls(max_cells=MAX_CELLS, max_rows=ROWS_PER_TABLE_ROW * table_rows + ROW_SLACK,
+                   max_book_cells=MAX_BOOK_CELLS)
 
     def add_xml(self, n: int) -> None:
         self.xml += n
@@ -75,6 +83,22 @@ class Budget:
                 f"over {self.max_cells:,} cells (the largest table checked has 10,000 rows "
                 "of 31 cells); refusing to read them all"
             )
+
+    def book_sizes(self, z: zipfile.ZipFile, parts: list[str]) -> list[int]:
+        """The cells of each sheet part, counted in its raw bytes (`_count`): a sheet over the
+        budget of one, or a workbook over the budget of all, is refused before any is parsed."""
+        sizes, xml = [], 0
+        for part in parts:
+            sheet = Budget(max_cells=self.max_cells, cells=self.cells, max_rows=self.max_rows,
+                           max_xml=min(self.max_xml, self.max_book_xml - xml))
+            cells, inflated = _count(z, part, sheet)
+            sizes.append(cells)
+            xml += inflated
+            if sum(sizes) > self.max_book_cells:
+                raise CannotCheck(
+                    f"over {self.max_book_cells:,} cells in its sheets (the verifier reads up to "
+                    f"{self.max_cells:,} at a time); refusing to read them all")
+        return sizes
 
 
 @dataclass
@@ -124,12 +148,14 @@ def _check_head(name: str, chunk: bytes) -> None:
         raise CannotCheck(f"{name} declares a DTD, which no spreadsheet program writes")
 
 
-def _count(z: zipfile.ZipFile, name: str, budget: Budget) -> None:
+def _count(z: zipfile.ZipFile, name: str, budget: Budget) -> tuple[int, int]:
     """Count a sheet's `<c>` and `<row>` tags in its raw bytes, at C speed, before parsing it:
-    a sheet of millions of empty cells is refused without building one element of it."""
+    a sheet of millions of empty cells is refused without building one element of it. Returns
+    the cells (an upper bound: a `<c` in a comment counts too) and the bytes inflated."""
     cells = rows = 0
     tail = b""
-    for chunk in _chunks(z, name, Budget(max_xml=budget.max_xml - budget.xml)):
+    inflated = Budget(max_xml=budget.max_xml - budget.xml)
+    for chunk in _chunks(z, name, inflated):
         text = tail + chunk
         cells += len(_CELL_TAG.findall(text, 0, len(text) - 8))
         rows += len(_ROW_TAG.findall(text, 0, len(text) - 8))
@@ -143,6 +169,7 @@ def _count(z: zipfile.ZipFile, name: str, budget: Budget) -> None:
         budget.add_cell()  # raises
     if rows > budget.max_rows:
         budget.add_row(Sheet("", rows=budget.max_rows))  # raises
+    return cells, inflated.xml
 
 
 def _parse(z: zipfile.ZipFile, name: str, budget: Budget, events=("end",)):
