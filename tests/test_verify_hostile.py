@@ -249,16 +249,16 @@ def test_a_killed_worker_is_one_line_and_the_others_are_reported(tmp_path, capsy
     good, doomed = tmp_path / "good.xlsx", tmp_path / "doomed.xlsx"
     table(good)
     table(doomed)
-    from sheetgen.verify import command
+    import sheetgen.verify as package  # check_one calls the package's verify
 
-    real = command.verify
+    real = package.verify
 
     def killer(path, **options):
         if str(path).endswith("doomed.xlsx"):
             os.kill(os.getpid(), 9)
         return real(path, **options)
 
-    monkeypatch.setattr(command, "verify", killer)  # workers are forked: they inherit it
+    monkeypatch.setattr(package, "verify", killer)  # workers are forked: they inherit it
     code, lines = check_cli(["verify", "-j", "2", str(doomed), str(good)], capsys)
     assert code == 2
     assert lines[0].startswith(f"{doomed}: ERROR: the check of this file crashed")

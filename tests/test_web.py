@@ -127,3 +127,39 @@ def test_the_report_does_not_depend_on_pythons_hash_seed():
                            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed},
                            check=False).stdout for seed in ("1", "2")]
     assert runs[0] and untimed(runs[0]) == untimed(runs[1])
+
+
+DEFERRED_CHECK = """
+import json, sys
+from sheetgen.web.lazy import defer_init
+defer_init("openpyxl")
+from sheetgen.web.check import check
+got = check(open(sys.argv[1], "rb").read(), sys.argv[2], {"verify": {}, "report": {}})
+loaded = sorted(m for m in sys.modules if m.startswith("openpyxl"))
+import openpyxl
+open(sys.argv[3], "wb").write(got["marked"])
+print(json.dumps({"text": got["text"], "loaded": loaded, "version": openpyxl.__version__,
+                  "workbook": openpyxl.Workbook.__module__}))
+"""
+
+
+def test_the_pages_deferred_openpyxl_gives_the_same_report_and_still_loads_whole(tmp_path):
+    """The page defers openpyxl's __init__ (sheetgen/web/lazy.py): the check must not need it,
+    must say the same, and openpyxl must still be whole when something asks for it."""
+    source = STUDENTS / "student03.xlsx"  # findings, formulas and a marked copy
+    if not source.exists():
+        pytest.skip(f"no {source}")
+    marked = tmp_path / "deferred.xlsx"
+    run = subprocess.run([sys.executable, "-c", DEFERRED_CHECK, str(source), source.name,
+                          str(marked)], capture_output=True, text=True, check=True)
+    deferred = json.loads(run.stdout)
+    eager = check(source.read_bytes(), source.name, {"verify": {}, "report": {}})
+    assert untimed(deferred["text"]) == untimed(eager["text"])
+    (tmp_path / "eager.xlsx").write_bytes(eager["marked"])
+    assert parts(marked) == parts(tmp_path / "eager.xlsx")
+    assert "openpyxl.workbook" not in deferred["loaded"]  # its whole model never ran
+    assert "openpyxl.utils" in deferred["loaded"] and "openpyxl.formula" in deferred["loaded"]
+    import openpyxl
+
+    assert deferred["version"] == openpyxl.__version__
+    assert deferred["workbook"] == "openpyxl.workbook.workbook"

@@ -89,6 +89,19 @@ def _no_table(sheets: list[str]) -> str:
             f"quantities {LABELS}, and no rows update weights as w − η·∂E/∂w")
 
 
+def check_one(path: Path, options: dict) -> FileResult:
+    """Verify one file; whatever goes wrong comes back as a result, never as a traceback."""
+    try:
+        return verify(path, **options)
+    except Exception as e:  # noqa: BLE001 - the last line of defence for forty student files
+        return FileResult(
+            str(path),
+            "error",
+            f"internal error while checking ({type(e).__name__}: {str(e)[:120]})",
+            engine=options.get("engine", "builtin"),
+        )
+
+
 def check_book(
     book, engine: str = "builtin", rtol: float = 1e-9, atol: float = 1e-12,
     max_rows: int = 10_000, owned: set[int] | None = None,

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..files import OutputError
 from ..text import printable
 from ..usage import UsageError
-from . import DEFAULTS, FileResult, report, verify
+from . import DEFAULTS, FileResult, check_one, report
 from .workers import Stopped, check_all
 
 
@@ -157,19 +157,6 @@ def _finish(args, results, rubric) -> list:
             show("\n".join(p.line() for p in found) or "similar: no pair of files shares what "
                  "independent work would not")
     return shown
-
-
-def check_one(path: Path, options: dict) -> FileResult:
-    """Verify one file; whatever goes wrong comes back as a result, never as a traceback."""
-    try:
-        return verify(path, **options)
-    except Exception as e:  # noqa: BLE001 - the last line of defence for forty student files
-        return FileResult(
-            str(path),
-            "error",
-            f"internal error while checking ({type(e).__name__}: {str(e)[:120]})",
-            engine=options.get("engine", "builtin"),
-        )
 
 
 def run(args) -> int:

@@ -13,9 +13,8 @@ import sys
 import tempfile
 from pathlib import Path, PurePath
 
-from ..verify import hints, report
+from ..verify import check_one, hints, report
 from ..verify.annotate import annotate
-from ..verify.command import check_one
 from ..verify.rubric import DEFAULT as DEFAULT_RUBRIC
 from ..verify.rubric import Rubric
 from ..xlsx.package import PackageError

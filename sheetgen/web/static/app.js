@@ -19,18 +19,24 @@ async function bytesOf(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+// The site's own files are fetched at once, while Pyodide loads.
+const site = Promise.all([bytesOf("sheetgen-web.zip"), fetch("options.json").then((r) => r.json())]);
+site.catch(() => {});  // a failure is reported where it is awaited
+
 async function startPython() {
-  say("Loading Python into this page (Pyodide, about 7 MB compressed, from this site)…");
+  say("Loading Python and numpy into this page (Pyodide, about 10 MB compressed, from this " +
+      "site)…");
+  // numpy loads while Python starts (from this site; Pyodide checks the wheel's sha256
+  // against its pyodide-lock.json), and the site's own files come meanwhile (`site` above).
   const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", location.href).href,
-                                      stdout: () => {}, stderr: () => {} });
-  say("Loading numpy (the reference's arithmetic)…");
-  // From this site; Pyodide checks the wheel's sha256 against its pyodide-lock.json.
-  await pyodide.loadPackage("numpy", { messageCallback: () => {} });
-  say("Loading the checker (sheetgen and openpyxl)…");
-  const [code, options] = await Promise.all([
-    bytesOf("sheetgen-web.zip"), fetch("options.json").then((r) => r.json())]);
+                                      packages: ["numpy"], stdout: () => {}, stderr: () => {} });
+  const [code, options] = await site;
   pyodide.unpackArchive(code, "zip", { extractDir: "/sheetgen" });
-  pyodide.runPython("import sys; sys.path.insert(0, '/sheetgen')");
+  say("Loading the checker (sheetgen and openpyxl)…");
+  // openpyxl's __init__ (its whole workbook model) runs only if something asks for it: the
+  // checker imports openpyxl.utils and openpyxl.formula only (sheetgen/web/lazy.py).
+  pyodide.runPython("import sys; sys.path.insert(0, '/sheetgen')\n" +
+                    "from sheetgen.web.lazy import defer_init; defer_init('openpyxl')");
   const check = pyodide.pyimport("sheetgen.web.check").check;
   say("Ready: pick or drop your workbook. It stays on your computer; nothing is uploaded.",
       "ready");
