@@ -18,6 +18,8 @@ from sheetgen.cli import main
 from sheetgen.network.templates import activate, error, slope
 from sheetgen.verify import check_book
 from sheetgen.verify.book import open_book
+from sheetgen.verify.shapes import networks
+from sheetgen.verify.tables import Region
 from sheetgen.workbook import FIRST_ROW, layout_of, sheet_name
 
 SMALL = ["--lr", "0.5", "--iterations", "8", "--no-plot"]  # one table, quickly
@@ -125,6 +127,17 @@ def _plant(path, network: net.Network, name: str, template: str, rows=(ROW,), bo
     texts = {k: layout.table_formula(net.Quantity(name, name, 1, template), k[1]) for k in keys}
     assert all(t != book.formulas[k] for k, t in texts.items()), "the mistake must change it"
     return replace(book, formulas={**book.formulas, **texts}, cached={}), book.address(keys[0])
+
+
+def _sizes(*labels: str) -> tuple[int, ...]:
+    region = Region(0, 1, [], list(range(len(labels))), dict(enumerate(labels)), {})
+    return networks(region)[0][0].layers
+
+
+def test_a_second_hidden_layer_is_counted_where_its_activations_are_labelled():
+    assert _sizes("i1", "i2", "i3", "h1", "a_h4", "g1", "a_g2", "o1", "a_o2") == (3, 4, 2, 2)
+    # g1, g2 alone may be a student's names for gradients: the course's 2-2-2
+    assert _sizes("i1", "i2", "h1", "a_h2", "g1", "g2", "o1", "a_o2") == (2, 2, 2)
 
 
 @pytest.mark.parametrize("name", ONE_STEP)

@@ -27,6 +27,10 @@ SPELLINGS = {
     "out_o2": "a_o2",
     "Etotal": "E_total",
     "E_tot": "E_total",
+    "g1": "g1",  # a second hidden layer (`--layers 3 4 2 2`)
+    "a_g2": "a_g2",
+    "out_g1": "a_g1",
+    "gw3": "dw3",  # a gradient still
 }
 
 
