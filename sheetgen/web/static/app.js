@@ -33,10 +33,10 @@ async function startPython() {
   const [code, options] = await site;
   pyodide.unpackArchive(code, "zip", { extractDir: "/sheetgen" });
   say("Loading the checker (sheetgen and openpyxl)…");
-  // openpyxl's __init__ (its whole workbook model) runs only if something asks for it: the
-  // checker imports openpyxl.utils and openpyxl.formula only (sheetgen/web/lazy.py).
+  // What the checker imports but never runs (openpyxl's whole workbook model, urllib) runs
+  // only if something asks for it: sheetgen/web/lazy.py.
   pyodide.runPython("import sys; sys.path.insert(0, '/sheetgen')\n" +
-                    "from sheetgen.web.lazy import defer_init; defer_init('openpyxl')");
+                    "from sheetgen.web.lazy import defer_unused; defer_unused()");
   const check = pyodide.pyimport("sheetgen.web.check").check;
   say("Ready: pick or drop your workbook. It stays on your computer; nothing is uploaded.",
       "ready");
