@@ -136,6 +136,9 @@ defer_unused()
 from sheetgen.web.check import check
 got = check(open(sys.argv[1], "rb").read(), sys.argv[2], {"verify": {}, "report": {}})
 loaded = sorted(m for m in sys.modules if m.startswith(("openpyxl", "http")))
+loaded += ["pickle"] if type(sys.modules["pickle"]).__name__ == "module" else []
+import pickle
+assert pickle.loads(pickle.dumps({"a": [1.5]})) == {"a": [1.5]}
 import openpyxl
 open(sys.argv[3], "wb").write(got["marked"])
 print(json.dumps({"text": got["text"], "loaded": loaded, "version": openpyxl.__version__,
@@ -145,7 +148,7 @@ print(json.dumps({"text": got["text"], "loaded": loaded, "version": openpyxl.__v
 
 
 def test_what_the_page_defers_is_not_needed_and_still_loads_whole(tmp_path):
-    """The page defers openpyxl's __init__ and urllib.request (sheetgen/web/lazy.py): the check
+    """The page defers openpyxl's __init__, urllib.request and pickle (sheetgen/web/lazy.py): the check
     must not need them, must say the same, and they must be whole when something asks."""
     source = STUDENTS / "student03.xlsx"  # findings, formulas and a marked copy
     if not source.exists():
@@ -160,6 +163,7 @@ def test_what_the_page_defers_is_not_needed_and_still_loads_whole(tmp_path):
     assert parts(marked) == parts(tmp_path / "eager.xlsx")
     assert "openpyxl.workbook" not in deferred["loaded"]  # its whole model never ran
     assert "http.client" not in deferred["loaded"]  # nor urllib.request
+    assert "pickle" not in deferred["loaded"]  # nor pickle (then loaded whole by the script)
     assert "openpyxl.utils" in deferred["loaded"] and "openpyxl.formula" in deferred["loaded"]
     import openpyxl
 

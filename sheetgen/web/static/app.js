@@ -36,7 +36,7 @@ async function startPython() {
   pyodide.unpackArchive(code, "zip", { extractDir: "/sheetgen" });
   await numpy;
   say("Loading the checker (sheetgen and openpyxl)…");
-  // What the checker imports but never runs (openpyxl's whole workbook model, urllib) runs
+  // What the checker imports but never runs (openpyxl's workbook model, urllib, pickle) runs
   // only if something asks for it: sheetgen/web/lazy.py.
   pyodide.runPython("import sys; sys.path.insert(0, '/sheetgen')\n" +
                     "from sheetgen.web.lazy import defer_unused; defer_unused()");
