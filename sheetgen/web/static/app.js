@@ -24,19 +24,22 @@ const site = Promise.all([bytesOf("sheetgen-web.zip"), fetch("options.json").the
 site.catch(() => {});  // a failure is reported where it is awaited
 
 async function startPython() {
-  say("Loading Python and numpy into this page (Pyodide, about 10 MB compressed, from this " +
-      "site)…");
-  // numpy loads while Python starts (from this site; Pyodide checks the wheel's sha256
-  // against its pyodide-lock.json), and the site's own files come meanwhile (`site` above).
+  say("Loading Python into this page (Pyodide, about 7 MB compressed, from this site)…");
   const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", location.href).href,
-                                      packages: ["numpy"], stdout: () => {}, stderr: () => {} });
+                                      stdout: () => {}, stderr: () => {} });
+  say("Loading numpy (the reference's arithmetic)…");
+  // From this site; Pyodide checks the wheel's sha256 against its pyodide-lock.json. The
+  // site's own files, fetched meanwhile (`site` above), are unpacked while it loads.
+  const numpy = pyodide.loadPackage("numpy", { messageCallback: () => {} });
+  numpy.catch(() => {});  // a failure is reported where it is awaited
   const [code, options] = await site;
   pyodide.unpackArchive(code, "zip", { extractDir: "/sheetgen" });
+  await numpy;
   say("Loading the checker (sheetgen and openpyxl)…");
-  // openpyxl's __init__ (its whole workbook model) runs only if something asks for it: the
-  // checker imports openpyxl.utils and openpyxl.formula only (sheetgen/web/lazy.py).
+  // What the checker imports but never runs (openpyxl's workbook model, urllib, pickle) runs
+  // only if something asks for it: sheetgen/web/lazy.py.
   pyodide.runPython("import sys; sys.path.insert(0, '/sheetgen')\n" +
-                    "from sheetgen.web.lazy import defer_init; defer_init('openpyxl')");
+                    "from sheetgen.web.lazy import defer_unused; defer_unused()");
   const check = pyodide.pyimport("sheetgen.web.check").check;
   say("Ready: pick or drop your workbook. It stays on your computer; nothing is uploaded.",
       "ready");
