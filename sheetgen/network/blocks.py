@@ -14,7 +14,7 @@ network without hidden layer has blocks 1-3 only.
 from __future__ import annotations
 
 from .quantities import delta, error_by
-from .templates import error_slope, slope
+from .templates import error_slope, slope_cell
 
 Block = tuple[str, tuple[tuple[str, str], ...]]
 
@@ -45,7 +45,7 @@ def chain_rule_output(net) -> Block:
              f"∂{unit}/∂{w}")
     return (title, (
                 (f"∂{e}/∂{a_label}", error_slope(net.loss, t, a, factor=False)),
-                (f"∂{a_label}/∂{unit}", slope(net.activation, a)),
+                (f"∂{a_label}/∂{unit}", slope_cell(net.activation, a)),
                 (f"∂{unit}/∂{w}", f"{{{x}}}"),
                 (f"∂E_total/∂{w}", net.by_name[f"d{w}"].formula),
             ))
@@ -58,7 +58,7 @@ def hidden_blocks(net) -> list[Block]:
     one = net.depth == 2  # the course's letters: a_h, h
     act, unit = ("a_h", "h") if one else ("a", "net")
     four = tuple((f"∂E_total/∂{net.output_of(u)}", error_by(net, u)) for u in hidden)
-    factors = [(f"∂a_{u}/∂{u}", slope(net.activation, net.example(f"a_{u}", 1)))
+    factors = [(f"∂a_{u}/∂{u}", slope_cell(net.activation, net.example(f"a_{u}", 1)))
                for u in sorted(hidden, key=lambda u: (net.layer_of(u), u))]
     for layer in range(1, net.depth):
         for source in net.units(layer - 1):

@@ -32,6 +32,11 @@ def slope(activation: str, a: str) -> str:
             "relu": f"({{{a}}}>0)"}[activation]
 
 
+def slope_cell(activation: str, a: str) -> str:
+    """∂a/∂x as a cell of its own: a number (ReLU's comparison alone would show TRUE)."""
+    return f"{slope(activation, a)}*1" if activation == "relu" else slope(activation, a)
+
+
 def error(loss: str, t: str, a: str) -> str:
     """The loss of one output."""
     square = f"({{{t}}}-{{{a}}})*({{{t}}}-{{{a}}})"
