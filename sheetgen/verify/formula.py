@@ -71,9 +71,9 @@ class Filled:
     def __init__(self):
         self.seen: dict[tuple, tuple] = {}
 
-    def get(self, formula: str, row: int, col: int):
-        """The shape remembered for a formula like this one in this column, or None."""
-        parts = _DIGITS.split(formula)
+    def get(self, parts: list[str], row: int, col: int):
+        """The shape remembered for a formula like this one in this column, or None (`parts`:
+        the formula split at its digits, `_DIGITS.split`)."""
         seen = self.seen.get((col, *parts[::2]))
         if seen is None:
             return None
@@ -83,13 +83,15 @@ class Filled:
                 return None
         return shape
 
-    def put(self, formula: str, row: int, col: int, moved: list[int], shape) -> None:
+    def put(self, parts: list[str], row: int, col: int, moved: list[int], shape) -> None:
         if len(self.seen) >= self.LIMIT:
             self.seen.clear()
-        runs = list(_DIGITS.finditer(formula))
-        starts = set(moved)
-        self.seen[(col, *_DIGITS.split(formula)[::2])] = (
-            row, [m.group() for m in runs], [m.start() in starts for m in runs], shape)
+        starts, at, moves = set(moved), 0, []
+        for k, part in enumerate(parts):
+            if k % 2:
+                moves.append(at in starts)
+            at += len(part)
+        self.seen[(col, *parts[::2])] = (row, parts[1::2], moves, shape)
 
 
 def translate(formula: str, rows: int, cols: int) -> str:
@@ -107,6 +109,35 @@ def translate(formula: str, rows: int, cols: int) -> str:
         return f"{cabs}{get_column_letter(c)}{rabs}{r}"
 
     return _KEY.sub(sub, formula)
+
+
+class Copies:
+    """A formula split once at its references, to be copied to many cells (the copies of a
+    shared formula, a whole column of them): `translate` at the cost of a join per copy."""
+
+    def __init__(self, formula: str):
+        self.parts: list = []  # text, then (cabs, column, rabs, row) of a reference, alternating
+        start = 0
+        for m in _KEY.finditer(formula):
+            quoted, sheet, cabs, letters, rabs, digits = m.groups()
+            if quoted or sheet or not (c := _column(letters)):
+                continue
+            self.parts += [formula[start:m.start()], (cabs, c, rabs, int(digits))]
+            start = m.end()
+        self.parts.append(formula[start:])
+
+    def moved(self, rows: int, cols: int) -> str:
+        """`translate(formula, rows, cols)`."""
+        out = []
+        for k, part in enumerate(self.parts):
+            if k % 2 == 0:
+                out.append(part)
+                continue
+            cabs, c, rabs, r = part
+            r, c = r + (0 if rabs else rows), c + (0 if cabs else cols)
+            out.append(f"{cabs}{get_column_letter(c)}{rabs}{r}" if 1 <= r <= MAX_ROWS
+                       and 1 <= c <= MAX_COLS else "#REF!")
+        return "".join(out)
 
 
 _COLUMNS: dict[str, int] = {}
@@ -177,7 +208,8 @@ class Compiler:
         self.filled = Filled()  # the shape of a formula like one above it, found cheaply
 
     def shape(self, formula: str, row: int, col: int) -> Shape:
-        shape = self.filled.get(formula, row, col)
+        parts = _DIGITS.split(formula)
+        shape = self.filled.get(parts, row, col)
         if shape is not None:
             return shape
         moved: list[int] = []
@@ -186,7 +218,7 @@ class Compiler:
         if shape is None:
             shape = self.shapes[key] = self._compile(formula, row, col)
         if "\x00" not in formula:
-            self.filled.put(formula, row, col, moved, shape)
+            self.filled.put(parts, row, col, moved, shape)
         return shape
 
     def _compile(self, formula: str, row: int, col: int) -> Shape:
