@@ -12,6 +12,7 @@ examples of a step (divided by their number with `mean`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .templates import TEMPLATE_REF, activate, error, error_slope, label_of, maths, slope
 
@@ -46,11 +47,17 @@ class Quantity:
 
     def refs(self) -> list[tuple[str, int]]:
         """The (name, row offset) pairs the formula reads, in order of first use."""
-        return list(dict.fromkeys((n, int(o or 0)) for n, o in TEMPLATE_REF.findall(self.formula)))
+        return list(_refs(self.formula))
 
     def maths(self) -> str:
         """The formula as a student would write it: `w1·i1 + w2·i2`."""
         return maths(self.formula)
+
+
+@lru_cache(maxsize=4096)
+def _refs(formula: str) -> tuple[tuple[str, int], ...]:
+    """`Quantity.refs`, parsed once per template (the verifier asks tens of thousands of times)."""
+    return tuple(dict.fromkeys((n, int(o or 0)) for n, o in TEMPLATE_REF.findall(formula)))
 
 
 def given(name: str, cell: str) -> Quantity:

@@ -65,6 +65,24 @@ class Evidence:
             self.memo[key] = net.evaluate(q.formula, lambda n, off: self.at(where[n], off))
         return self.memo[key]
 
+    def predict_choices(self, name: str, unknown: list[str], choices: list[tuple]):
+        """`predict` for many trial columns of the names `unknown` at once (choice k puts
+        `unknown[i]` at `choices[k][i]`): one row of predictions per choice, the template
+        evaluated once on stacked columns; None where `predict` would give None."""
+        q = self.network.by_name[name]
+        refs = [n for n, _ in q.refs()]
+        if "eta" in refs or not choices or any(n not in self.where and n not in unknown
+                                               for n in refs):
+            return None
+        index = {n: i for i, n in enumerate(unknown)}
+
+        def value(n: str, offset: int):
+            if n in index:
+                return np.stack([self.at(choice[index[n]], offset) for choice in choices])
+            return self.at(self.where[n], offset)
+
+        return np.broadcast_to(net.evaluate(q.formula, value), (len(choices), len(self.rows)))
+
     def matches(self, predicted: np.ndarray, actual: np.ndarray) -> bool:
         """Whether a column's values are these, in most probe rows: loosely (pasted numbers are
         often rounded to 6 digits), as this decides only which column is which; the check that

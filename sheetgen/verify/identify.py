@@ -33,7 +33,7 @@ from .. import network as net
 from . import layers, numbering, stacked
 from .book import Book
 from .candidates import given_cells, originals
-from .evidence import Evidence
+from .evidence import Evidence, matches
 from .shapes import NETS, networks
 from .tables import Region, Table, is_update
 
@@ -218,9 +218,12 @@ def _computed(ev: Evidence) -> bool:
         if name in ev.where or q.is_input or q.is_updated:
             continue
         predicted = ev.predict(name)
-        if predicted is None:
+        free = ev.free_columns()
+        if predicted is None or not free:
             continue
-        found = [c for c in ev.free_columns() if ev.matches(predicted, ev.column(c))]
+        # every free column against the prediction at once
+        hit = matches(predicted[None, :], np.stack([ev.column(c) for c in free]), len(ev.rows))
+        found = [c for c, ok in zip(free, hit) if ok]
         if len(found) > 1:  # a column that computes it beats a pasted copy of its numbers
             found = [c for c in found if ev.key(ev.rows[0], c) in ev.book.formulas]
         if len(found) > 1:  # and a formula that copies another of them (`=N14`)
@@ -240,14 +243,27 @@ def _solved(ev: Evidence) -> bool:
         unknown = [n for n, _ in q.refs() if n not in ev.where and n != "eta"]
         if not 1 <= len(unknown) <= 2:
             continue
-        actual = ev.column(ev.where[name])
-        choices = [c for c in _candidates(ev, unknown)
-                   if ev.matches(ev.predict(name, dict(zip(unknown, c))), actual)]
-        choice = _one(ev, choices)
+        choice = _one(ev, _solutions(ev, name, unknown))
         if choice is not None:
             ev.where.update(zip(unknown, choice))
             changed = True
     return changed
+
+
+def _solutions(ev: Evidence, name: str, unknown: list[str]) -> list[tuple]:
+    """The choices of columns for `unknown` that make the template of `name` give its column:
+    every choice tried at once (one evaluation on stacked columns), and the answer kept for
+    the other readings of the region (the same search recurs in each)."""
+    pool = list(_candidates(ev, unknown))
+    known = tuple((n, ev.where[n]) for n, _ in ev.network.by_name[name].refs() if n in ev.where)
+    key = ("solve", ev.network.by_name[name].formula, ev.where[name], known, tuple(unknown),
+           tuple(pool))
+    if key not in ev.memo:
+        predicted = ev.predict_choices(name, unknown, pool)
+        actual = ev.column(ev.where[name])
+        hit = () if predicted is None else matches(predicted, actual[None, :], len(ev.rows))
+        ev.memo[key] = [c for c, ok in zip(pool, hit) if ok]
+    return ev.memo[key]
 
 
 def _candidates(ev: Evidence, unknown: list[str]):

@@ -20,7 +20,7 @@ from ..xlsx.read import (
     _parse,
     _text,
 )
-from .formula import _column, translate
+from .formula import Copies, _column
 from .values import XLError, date_serial, parse_number
 
 ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!"}
@@ -139,7 +139,7 @@ def _cell(el, key, sheet: Sheet, strings, shared, pending) -> None:
     if f is not None and f.get("t") == "shared" and f.get("si") is not None:
         si = f.get("si")
         if text:
-            shared[si] = (text, key)
+            shared[si] = (Copies(text), key)
         elif si in shared:
             text = _translate(*shared[si], key)[1:]
         else:
@@ -153,6 +153,6 @@ def _cell(el, key, sheet: Sheet, strings, shared, pending) -> None:
         sheet.constants[key] = value
 
 
-def _translate(text: str, origin: tuple[int, int], key: tuple[int, int]) -> str:
+def _translate(copies: Copies, origin: tuple[int, int], key: tuple[int, int]) -> str:
     """A shared formula moved from its master cell to `key`, as Excel shows it there."""
-    return "=" + translate(text, key[0] - origin[0], key[1] - origin[1])
+    return "=" + copies.moved(key[0] - origin[0], key[1] - origin[1])
