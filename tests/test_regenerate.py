@@ -2,25 +2,14 @@
 the committed log, and the loss curves (issue 20: the one command that remakes output/)."""
 from __future__ import annotations
 
-import math
-import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+from rounding import same_but_last_places
+
 ROOT = Path(__file__).parents[1]
-# A decimal number in a part: the stored values and chart caches, which NumPy's exp may round in
-# the last place differently on another CPU (its SIMD code depends on AVX-512 and the like).
-NUMBER = re.compile(rb"-?\d+\.\d+(?:[eE][-+]?\d+)?")
-
-
-def same_but_last_places(fresh: bytes, committed: bytes) -> bool:
-    """Whether two parts are the same text, and the same numbers to 12 significant digits."""
-    if NUMBER.split(fresh) != NUMBER.split(committed):
-        return False
-    pairs = zip(NUMBER.findall(fresh), NUMBER.findall(committed))
-    return all(math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-300) for a, b in pairs)
 
 
 def test_regenerated_output_is_the_committed_one(tmp_path):
