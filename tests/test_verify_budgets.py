@@ -29,8 +29,9 @@ MEASURE = (  # CPU seconds (not wall time: the machine is shared) and the proces
 
 def measured(path) -> tuple[int, str, float, int]:
     """(exit code, stdout, CPU seconds, peak MB) of `sheetgen verify path` in a subprocess."""
-    run = subprocess.run([sys.executable, "-c", MEASURE, str(path)], capture_output=True,
-                         text=True, timeout=120, check=False)
+    # run in the file's folder, so the report's line does not grow with pytest's temporary path
+    run = subprocess.run([sys.executable, "-c", MEASURE, path.name], cwd=path.parent,
+                         capture_output=True, text=True, timeout=120, check=False)
     code, seconds, peak_mb = run.stderr.split()[-3:]
     assert path.stat().st_size < 2 << 20
     return int(code), run.stdout, float(seconds), int(peak_mb)
