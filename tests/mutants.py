@@ -229,3 +229,13 @@ def _changes(base: Engine, mutated: Engine, key, rtol: float = 1e-9, atol: float
     if isinstance(a, XLError) and isinstance(b, XLError):
         return a.code != b.code
     return a != b
+
+
+def planted(book, key):
+    """`book` with the first mutant of cell `key`'s formula that changes its value."""
+    base = Engine(book)
+    for _, text in mutants(book.formulas[key]):
+        mutated = replace(book, formulas={**book.formulas, key: text}, cached={})
+        if _changes(base, Engine(mutated), key):
+            return mutated
+    raise AssertionError(f"no mutant of {book.formulas[key]} changes its value")

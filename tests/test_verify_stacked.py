@@ -4,10 +4,8 @@ wrote it: read as one row per step, passed when right, and a mistake planted in 
 kind named at its cell with the formula to write there."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
-from mutants import _changes, mutants
+from mutants import planted
 from openpyxl import Workbook
 
 from sheetgen import network as net
@@ -86,16 +84,6 @@ KINDS = {  # kind of formula: (case, quantity)
 }
 
 
-def _planted(book, key):
-    """The first planted mistake of the cell's formula that changes its value."""
-    base = Engine(book)
-    for _, text in mutants(book.formulas[key]):
-        mutated = replace(book, formulas={**book.formulas, key: text}, cached={})
-        if _changes(base, Engine(mutated), key):
-            return mutated
-    raise AssertionError(f"no mutant of {book.formulas[key]} changes its value")
-
-
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_a_mistake_in_each_formula_kind_is_named_at_its_cell(tmp_path, kind):
     name, quantity = KINDS[kind]
@@ -103,7 +91,7 @@ def test_a_mistake_in_each_formula_kind_is_named_at_its_cell(tmp_path, kind):
     book = open_book(tmp_path / "t.xlsx")
     k, c = info["where"][quantity]
     key = (0, info["rows"][4] + k, c)
-    result = check_book(_planted(book, key))
+    result = check_book(planted(book, key))
     assert result.status == "fail"
     first = result.tables[0].causes[0]
     assert first.cell == book.address(key), [f.message for f in result.tables[0].causes]
