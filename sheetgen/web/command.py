@@ -9,6 +9,7 @@ folder cannot be written.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..verify.hints import DEFAULT, LEVELS
@@ -50,17 +51,20 @@ def page_options(args) -> dict:
 
 def run(args) -> int:
     from ..usage import UsageError
+    from .bytecode import BytecodeError
     from .site import SiteError, write_site
 
     cache = args.assets or assets.default_cache()
     try:
         if args.fetch:
             assets.fetch(cache)
-        sizes = write_site(args.folder, cache, page_options(args))
-    except (assets.AssetError, SiteError) as e:
+        sizes, note = write_site(args.folder, cache, page_options(args))
+    except (assets.AssetError, BytecodeError, SiteError) as e:
         message = str(e)
         raise UsageError(message if message.startswith("sheetgen") else
                          f"sheetgen web: {message}") from None
+    if note:
+        print(f"sheetgen web: {note}", file=sys.stderr)
     total = sum(sizes.values())
     print(f"wrote the self-check page {args.folder / 'index.html'} ({len(sizes)} files, "
           f"{total / 1048576:.1f} MB): serve {args.folder} from any web server")

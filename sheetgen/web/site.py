@@ -4,6 +4,7 @@
     DIR/options.json                      the page's options object (see `check.py`)
     DIR/sheetgen-web.zip                  sheetgen, openpyxl and et_xmlfile (`bundle.py`)
     DIR/pyodide/                          Pyodide 0.27.7's core and its numpy wheel (`assets.py`)
+    DIR/numpy-bytecode.zip                numpy's modules compiled (`bytecode.py`)
     DIR/LICENSES.txt                      what is shipped, its version and licence
     DIR/.sheetgen-web                     marks the folder as one this command wrote
 
@@ -20,7 +21,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from . import assets, bundle
+from . import assets, bundle, bytecode
 
 MARKER = ".sheetgen-web"
 PAGE_FILES = ("index.html", "app.js", "page.css")
@@ -30,20 +31,23 @@ class SiteError(ValueError):
     """The site cannot be written where asked: one sentence."""
 
 
-def write_site(folder: Path, cache: Path, options: dict | None = None) -> dict[str, int]:
-    """Write the site into `folder` from the checked assets in `cache`; the files written and
-    their sizes in bytes. Raises AssetError or SiteError before anything is written."""
+def write_site(folder: Path, cache: Path, options: dict | None = None) -> tuple[dict, str]:
+    """Write the site into `folder` from the checked assets in `cache`: the files written and
+    their sizes in bytes, and a note on how its Python is shipped ("" when as bytecode). Raises
+    AssetError, BytecodeError or SiteError before anything is written."""
     folder = Path(folder)
     _check_target(folder)
-    files = {f"pyodide/{name}": data for name, data in assets.check(cache).items()}
+    core = assets.check(cache)
+    files = {f"pyodide/{name}": data for name, data in core.items()}
     static = resources.files(__package__) / "static"
     files |= {name: (static / name).read_bytes() for name in PAGE_FILES}
-    files["sheetgen-web.zip"] = bundle.python_zip()
+    compiled, note = bytecode.compile_site(cache, core, bundle.python_zip())
+    files |= compiled
     files["options.json"] = json.dumps(options or {"verify": {}, "report": {}}, indent=1).encode()
     files["LICENSES.txt"] = licences_text(files["pyodide/package.json"]).encode("utf-8")
     files[MARKER] = b"written by sheetgen web; the whole folder is replaced when it runs again\n"
     _replace(folder, files)
-    return {name: len(data) for name, data in files.items()}
+    return {name: len(data) for name, data in files.items()}, note
 
 
 def _check_target(folder: Path) -> None:

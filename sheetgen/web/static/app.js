@@ -19,8 +19,10 @@ async function bytesOf(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// The site's own files are fetched at once, while Pyodide loads.
-const site = Promise.all([bytesOf("sheetgen-web.zip"), fetch("options.json").then((r) => r.json())]);
+// The site's own files are fetched at once, while Pyodide loads: the checker's Python and
+// numpy's, compiled to bytecode by `sheetgen web` (sheetgen/web/bytecode.py), and the options.
+const site = Promise.all([bytesOf("sheetgen-web.zip"), bytesOf("numpy-bytecode.zip"),
+                          fetch("options.json").then((r) => r.json())]);
 site.catch(() => {});  // a failure is reported where it is awaited
 
 async function startPython() {
@@ -29,16 +31,18 @@ async function startPython() {
                                       stdout: () => {}, stderr: () => {} });
   say("Loading numpy (the reference's arithmetic)…");
   // From this site; Pyodide checks the wheel's sha256 against its pyodide-lock.json. The
-  // site's own files, fetched meanwhile (`site` above), are unpacked while it loads.
+  // site's own files, fetched meanwhile (`site` above), are put in place while it loads.
   const numpy = pyodide.loadPackage("numpy", { messageCallback: () => {} });
   numpy.catch(() => {});  // a failure is reported where it is awaited
-  const [code, options] = await site;
-  pyodide.unpackArchive(code, "zip", { extractDir: "/sheetgen" });
+  const [code, numpyCode, options] = await site;
+  pyodide.FS.writeFile("/sheetgen-web.zip", code);  // imported from the zip itself
   await numpy;
+  // numpy's bytecode goes beside the sources Pyodide installed from the checked wheel.
+  pyodide.unpackArchive(numpyCode, "zip", { extractDir: "/lib/python3.12/site-packages" });
   say("Loading the checker (sheetgen and openpyxl)…");
   // What the checker imports but never runs (openpyxl's workbook model, urllib, pickle) runs
   // only if something asks for it: sheetgen/web/lazy.py.
-  pyodide.runPython("import sys; sys.path.insert(0, '/sheetgen')\n" +
+  pyodide.runPython("import sys; sys.path.insert(0, '/sheetgen-web.zip')\n" +
                     "from sheetgen.web.lazy import defer_unused; defer_unused()");
   const check = pyodide.pyimport("sheetgen.web.check").check;
   say("Ready: pick or drop your workbook. It stays on your computer; nothing is uploaded.",
