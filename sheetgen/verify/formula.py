@@ -74,35 +74,6 @@ def translate(formula: str, rows: int, cols: int) -> str:
     return _KEY.sub(sub, formula)
 
 
-class Copies:
-    """A formula split once at its references, to be copied to many cells (the copies of a
-    shared formula, a whole column of them): `translate` at the cost of a join per copy."""
-
-    def __init__(self, formula: str):
-        self.parts: list = []  # text, then (cabs, column, rabs, row) of a reference, alternating
-        start = 0
-        for m in _KEY.finditer(formula):
-            quoted, sheet, cabs, letters, rabs, digits = m.groups()
-            if quoted or sheet or not (c := _column(letters)):
-                continue
-            self.parts += [formula[start:m.start()], (cabs, c, rabs, int(digits))]
-            start = m.end()
-        self.parts.append(formula[start:])
-
-    def moved(self, rows: int, cols: int) -> str:
-        """`translate(formula, rows, cols)`."""
-        out = []
-        for k, part in enumerate(self.parts):
-            if k % 2 == 0:
-                out.append(part)
-                continue
-            cabs, c, rabs, r = part
-            r, c = r + (0 if rabs else rows), c + (0 if cabs else cols)
-            out.append(f"{cabs}{get_column_letter(c)}{rabs}{r}" if 1 <= r <= MAX_ROWS
-                       and 1 <= c <= MAX_COLS else "#REF!")
-        return "".join(out)
-
-
 _COLUMNS: dict[str, int] = {}
 
 
