@@ -22,6 +22,7 @@ MIN_SMALL = 9  # or this many, among them t, i, w and ∂E/∂w (a single neuron
 MIN_UPDATES = 4  # or a row with this many update-shaped formulas, under any header
 GIVEN = ("t1", "t2", "i1", "i2")
 FILLED = 0.5  # a data row holds something in at least this share of the table's columns
+READS = 500  # cells `reads` looks at, through helper cells, before it stops
 
 
 @dataclass
@@ -276,7 +277,16 @@ def find_eta(book: Book, engine, table: Table) -> None:
         table.eta_key, table.eta_source = best[1], f"the cell beside the label {best[2]!r}"
 
 
-def reads(engine, table: Table, key, deep: bool = True, limit: int = 500, refs=None) -> list:
+def reads_eta(engine, table: Table, key) -> bool:
+    """Whether η's cell is among `reads(engine, table, key)`: at once when the formula names it
+    among its first cells, which the search meets before its limit."""
+    direct = engine.refs(key)
+    if key != table.eta_key and table.eta_key in direct[:READS - 1]:
+        return True
+    return table.eta_key in reads(engine, table, key, refs=direct)
+
+
+def reads(engine, table: Table, key, deep: bool = True, limit: int = READS, refs=None) -> list:
     """The cells a formula reads (or the cells `refs`); with `deep`, read through helper cells
     outside the table (a student's delta column, a cell holding =B3) down to table cells and
     constants."""
