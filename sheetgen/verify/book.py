@@ -14,6 +14,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -149,7 +150,7 @@ def open_book(path: str | os.PathLike, max_rows: int = 10_000, cached: bool = Tr
     constants, formulas, cache, extent = {}, {}, {}, []
     for s, sheet in enumerate(package.sheets):
         keys = sheet.constants.keys() | sheet.formulas.keys()
-        extent.append((max((r for r, _ in keys), default=0), max((c for _, c in keys), default=0)))
+        extent.append((max(keys)[0] if keys else 0, max(map(itemgetter(1), keys), default=0)))
         constants.update(((s, r, c), v) for (r, c), v in sheet.constants.items())
         formulas.update(((s, r, c), v) for (r, c), v in sheet.formulas.items())
         if cached:

@@ -77,6 +77,8 @@ class Table:
         """The cell of `name` in the step of `row` (`offset` steps before or after)."""
         if name in self.cells:
             return self.cells[name]
+        if self.period == 1 and 0 <= (c := self.columns[name]) < stacked.STRIDE:  # a row a step
+            return (self.sheet, row + offset, c)
         return stacked.cell(self.sheet, row, self.columns[name], offset, self.period)
 
     def step_row(self, row: int) -> int:
