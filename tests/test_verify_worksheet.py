@@ -45,3 +45,16 @@ def test_cells_land_where_their_names_say():
 def test_damaged_names_and_indices_are_refused(row, reason):
     with pytest.raises(CannotCheck, match=reason.replace("(", r"\(").replace(")", r"\)")):
         read(row)
+
+
+def test_a_cell_without_a_name_follows_the_blank_cells_before_it():
+    sheet = read('<row r="7"><c r="A7" s="1"/><c r="B7" s="1"/><c><v>1</v></c></row>'
+                 '<row r="8"><c r="A8" s="1"/><c r="C9" s="1"/><c><v>2</v></c></row>'
+                 '<row r="10"><c r="b10" s="1"/><c><v>3</v></c><c r="XFD10" s="1"/></row>'
+                 '<row><c><v>4</v></c></row>')
+    assert sheet.constants == {(7, 3): 1.0, (9, 4): 2.0, (10, 3): 3.0, (11, 1): 4.0}
+
+
+def test_a_blank_cell_outside_the_grid_is_refused():
+    with pytest.raises(CannotCheck, match="outside Excel's grid"):
+        read('<row r="7"><c r="A7" s="1"/><c r="XFE7" s="1"/></row>')

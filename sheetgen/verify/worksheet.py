@@ -30,6 +30,7 @@ _LETTERS: dict[str, int] = {}  # column letters of cell names `_CELL_REF` matche
 # A cell name inside Excel's grid (XFD, and rows below a million): an empty cell named so needs
 # no parsing (a styled blank, tens of thousands in a formatted sheet); only its place is kept.
 _IN_GRID = re.compile(r"(?:[A-Z]{1,2}|[A-W][A-Z]{2}|X[A-E][A-Z]|XF[A-D])[1-9][0-9]{0,5}")
+_GRID_LETTERS: set[str] = set()  # column letters of names _IN_GRID matched (16,384 at most)
 
 
 def _number_or_text(text: str):
@@ -118,21 +119,39 @@ def _row_cells(el, cell_tag: str, row: int, sheet: Sheet, strings, shared, pendi
     """Read the cells of one `<row>` numbered `row`; the row its last cell names (the next
     `<row>` without r= is the one after it)."""
     col, blank = 0, None  # blank: the name of the empty cells skipped since the last one read
+    digits = _grid_row(row)
     for c in el:
         if c.tag != cell_tag:
             continue
         ref = c.get("r")
-        if not len(c) and ref is not None and _IN_GRID.fullmatch(ref):
+        if not len(c) and ref is not None and (
+                ref.endswith(digits) and ref[:len(ref) - len(digits)] in _GRID_LETTERS
+                or _in_grid(ref)):
             blank = ref  # holds nothing: its place matters only to a next cell without r=
             continue
         if blank is not None and ref is None:
             row, col = _position(blank, row, col)
         blank = None
         row, col = _position(ref, row, col)
+        digits = _grid_row(row)
         _cell(c, (row, col), sheet, strings, shared, pending)
     if blank is not None:
         row, col = _position(blank, row, col)
     return row
+
+
+def _grid_row(row: int) -> str:
+    """A row's number as `_IN_GRID` matches it (one that never ends a cell's name if not)."""
+    return str(row) if 0 < row < 1_000_000 else "\x00"
+
+
+def _in_grid(ref: str) -> bool:
+    """`_IN_GRID.fullmatch(ref)`, remembering the column letters of a name that matches (a
+    blank named with them and its own row's number needs no regular expression)."""
+    if not _IN_GRID.fullmatch(ref):
+        return False
+    _GRID_LETTERS.add(ref.rstrip("0123456789"))
+    return True
 
 
 def _child(tag: str) -> int:
