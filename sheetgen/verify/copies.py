@@ -18,7 +18,7 @@ class Copies:
 
     def __init__(self, formula: str):
         self.parts: list = []  # text, then (cabs, column, rabs, row) of a reference, alternating
-        self.templates: dict[int, tuple] = {}  # column offset -> _template
+        self.templates: dict[int, tuple] = {}  # column offset -> _template, () once met
         start = 0
         for m in _KEY.finditer(formula):
             quoted, sheet, cabs, letters, rabs, digits = m.groups()
@@ -30,10 +30,13 @@ class Copies:
 
     def moved(self, rows: int, cols: int) -> str:
         """`translate(formula, rows, cols)`."""
-        if (template := self.templates.get(cols)) is None:
-            template = self._template(cols)
-            if len(self.templates) < self.TEMPLATES:
-                self.templates[cols] = template
+        template = self.templates.get(cols)
+        if not template:  # a template pays from a column offset's second copy on
+            if template is None:
+                if len(self.templates) < self.TEMPLATES:
+                    self.templates[cols] = ()
+                return self._moved(rows, cols)
+            template = self.templates[cols] = self._template(cols)
         fmt, starts, low, high = template
         # Every row that moves stays on the grid: the template's text; else reference by reference.
         if not starts or 1 <= low + rows and high + rows <= MAX_ROWS:
