@@ -16,10 +16,10 @@ from .. import network as net
 from . import stacked
 from .book import Book
 from .labels import is_eta, quantity
+from .updates import update_rows
 
 MIN_HINTS = 16  # a header row that names this many different quantities is a table
 MIN_SMALL = 9  # or this many, among them t, i, w and ∂E/∂w (a single neuron: 12 with a bias)
-MIN_UPDATES = 4  # or a row with this many update-shaped formulas, under any header
 GIVEN = ("t1", "t2", "i1", "i2")
 FILLED = 0.5  # a data row holds something in at least this share of the table's columns
 READS = 500  # cells `reads` looks at, through helper cells, before it stops
@@ -128,40 +128,6 @@ def _names_a_table(found: dict[int, str]) -> bool:
     names = set(found.values())
     kinds = {n.rstrip("0123456789") for n in names}
     return len(names) >= MIN_HINTS or len(names) >= MIN_SMALL and {"t", "i", "w", "dw"} <= kinds
-
-
-def update_rows(book: Book, engine) -> list[tuple[int, int]]:
-    """The first row of every block of rows holding MIN_UPDATES or more update-shaped formulas."""
-    count: Counter = Counter()
-    by_shape: dict[int, bool | None] = {}  # id of a shape (all kept by the engine) -> answer
-    for key in book.formulas:
-        shape = engine.shape(key)
-        if (known := by_shape.get(id(shape), by_shape)) is by_shape:
-            known = by_shape[id(shape)] = _shape_is_update(shape)
-        if known or known is None and is_update(engine, key):
-            count[key[:2]] += 1
-    rows = sorted(k for k, n in count.items() if n >= MIN_UPDATES)
-    return [(s, r) for s, r in rows if (s, r - 1) not in count or count[(s, r - 1)] < MIN_UPDATES]
-
-
-def is_update(engine, key) -> bool:
-    """Whether the formula at `key` reads its own column one row up and another cell of that
-    row: the shape of `w − η·∂E/∂w` copied down a column."""
-    s, r, c = key
-    refs = engine.refs(key)
-    return (s, r - 1, c) in refs and any(x[0] == s and x[1] == r - 1 and x[2] != c for x in refs)
-
-
-def _shape_is_update(shape) -> bool | None:
-    """`is_update` for every cell of one shape, when its references alone decide it: it reads
-    only single cells, and those relative to the cell on its own sheet already hold its column
-    and another one row up (True), or are all it reads (False); else None (cell by cell)."""
-    if shape.cells is None:  # a range: the cells read depend on the sheet's extent
-        return None
-    near = [(x.r1, x.c1) for x in shape.refs if x.sheet is None and not x.rabs1 and not x.cabs1]
-    if (-1, 0) in near and any(r == -1 and c != 0 for r, c in near):
-        return True
-    return False if len(near) == len(shape.refs) else None
 
 
 def _regions_under(book: Book, s: int, header: int, hints: dict[int, str]) -> list[Region]:
