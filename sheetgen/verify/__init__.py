@@ -161,11 +161,10 @@ STALE_RTOL, STALE_ATOL = 1e-9, 1e-12
 
 def stale_notes(engine, rtol: float = STALE_RTOL, atol: float = STALE_ATOL) -> list[str]:
     """A note when the values cached in the file disagree with what its formulas give."""
-    book, bad = engine.book, []
+    book, bad, vals = engine.book, [], engine.vals
     for key, cached in book.cached.items():
-        if key not in engine.vals:
+        if (v := vals.get(key, vals)) is vals:  # not computed: no table reads it
             continue
-        v = engine.vals[key]
         if isinstance(v, float) and isinstance(cached, float):
             if not abs(v - cached) <= atol + rtol * abs(v):
                 bad.append((key, cached, v))

@@ -14,6 +14,8 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -148,12 +150,12 @@ def open_book(path: str | os.PathLike, max_rows: int = 10_000, cached: bool = Tr
         raise CannotCheck(f"cannot read it ({e.strerror or e})") from None
     constants, formulas, cache, extent = {}, {}, {}, []
     for s, sheet in enumerate(package.sheets):
-        keys = sheet.constants.keys() | sheet.formulas.keys()
-        extent.append((max((r for r, _ in keys), default=0), max((c for _, c in keys), default=0)))
-        constants.update(((s, r, c), v) for (r, c), v in sheet.constants.items())
-        formulas.update(((s, r, c), v) for (r, c), v in sheet.formulas.items())
-        if cached:
-            cache.update(((s, r, c), v) for (r, c), v in sheet.cached.items())
+        held = [cells for cells in (sheet.constants, sheet.formulas) if cells]
+        extent.append((max((max(cells)[0] for cells in held), default=0),
+                       max(map(itemgetter(1), chain(*held)), default=0)))
+        for into, cells in ((constants, sheet.constants), (formulas, sheet.formulas),
+                            (cache, sheet.cached if cached else {})):
+            into.update(zip([(s, r, c) for r, c in cells], cells.values()))
     if not constants and not formulas and sheets is None:
         raise CannotCheck("an empty workbook (no cells in any sheet)")
     names = [sheet.name for sheet in package.sheets]

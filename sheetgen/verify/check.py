@@ -22,7 +22,7 @@ from .findings import EMPTY, Cause, Finding, group
 from .helpers import blame_helpers
 from .numbering import contradictions
 from .relu import probed_mistakes
-from .tables import Table, find_eta, reads
+from .tables import Table, find_eta, reads_eta
 from .values import XLError
 from .words import number
 
@@ -217,7 +217,7 @@ def _updates_read_eta(engine, table: Table, causes: dict) -> None:
     for name in table.network.updated:
         for r in table.rows[1:]:
             key = table.key(name, r)
-            if key in engine.book.formulas and table.eta_key not in reads(engine, table, key):
+            if key in engine.book.formulas and not reads_eta(engine, table, key):
                 causes.setdefault(key, Cause("structure", key, name,
                                              text=f"does not read η ({where})"))
 

@@ -206,25 +206,29 @@ class Engine:
         formulas = self.book.formulas
         if key not in formulas:
             return None
-        stack, entered, parent = [key], self._entered, {}
+        stack, entered, parent, shapes = [key], self._entered, {}, self._shapes
         while stack:
             k = stack[-1]
             if k in vals:
                 stack.pop()
                 continue
+            shape = shapes.get(k) or self.shape(k)
             if k not in entered:
                 entered.add(k)
-                for d in self._reads(k):
+                waits = False  # for a cell it reads: then it runs when that one is done
+                for d in self._reads(k, shape) if shape.cells is None else shape.cells(*k):
                     if d in formulas and d not in vals:
                         if d not in entered:
                             parent[d] = k
                             stack.append(d)
+                            waits = True
                         elif d not in self._circular:
                             # Entered but not done: an ancestor, so the formulas form a cycle.
                             self._circular[d] = self._cycle(d, k, parent)
-                continue
+                if waits:
+                    continue
             stack.pop()
-            vals[k] = self._run(k)
+            vals[k] = self._run(k, shape)
         return vals[key]
 
     def _cycle(self, d, k, parent) -> XLError:
@@ -271,7 +275,10 @@ class Engine:
             if self.book.absent:
                 for ref in shape.refs:
                     self.present(ref.sheet, key)
-            v = finite(shape.func(s, r, c, get, num, rng, self._look))
+            v = shape.func(s, r, c, get, num, rng, self._look)
+            if type(v) is float and v - v == 0.0:  # a finite number: the usual result
+                return v
+            v = finite(v)
             if type(v) is Range:
                 v = _single(intersect(v, r, c))
                 if type(v) is XLError:

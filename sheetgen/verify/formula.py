@@ -22,6 +22,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from . import functions as fx
 from . import syntax
 from .codegen import Codegen, CompileError, coord, source
+from .filled import Filled
 from .values import XLError, short
 
 MAX_COLS, MAX_ROWS = 16384, 1048576
@@ -56,44 +57,6 @@ def shape_key(formula: str, row: int, col: int, moved: list | None = None) -> st
     return _KEY.sub(sub, formula.replace("\x00", ""))
 
 
-_DIGITS = re.compile(r"(\d+)")
-
-
-class Filled:
-    """The shape of a formula filled down a column, told from the cell above's without a
-    regular expression per reference: two formulas of one column whose texts differ only in
-    their digits have one shape when each row number made relative moved by the rows between
-    them and every other digit (numbers, absolute rows) is the same. Exactly `shape_key`'s
-    equality, at a `str.split`'s cost."""
-
-    LIMIT = 4096  # (column, text without digits) kept; forgotten all at once past it
-
-    def __init__(self):
-        self.seen: dict[tuple, tuple] = {}
-
-    def get(self, parts: list[str], row: int, col: int):
-        """The shape remembered for a formula like this one in this column, or None (`parts`:
-        the formula split at its digits, `_DIGITS.split`)."""
-        seen = self.seen.get((col, *parts[::2]))
-        if seen is None:
-            return None
-        r0, digits, moves, shape = seen
-        for n, n0, move in zip(parts[1::2], digits, moves):
-            if (int(n) - row != int(n0) - r0) if move else n != n0:
-                return None
-        return shape
-
-    def put(self, parts: list[str], row: int, col: int, moved: list[int], shape) -> None:
-        if len(self.seen) >= self.LIMIT:
-            self.seen.clear()
-        starts, at, moves = set(moved), 0, []
-        for k, part in enumerate(parts):
-            if k % 2:
-                moves.append(at in starts)
-            at += len(part)
-        self.seen[(col, *parts[::2])] = (row, parts[1::2], moves, shape)
-
-
 def translate(formula: str, rows: int, cols: int) -> str:
     """The formula copied `rows` down and `cols` right, as Excel fills a shared formula: relative
     references move, absolute ones stay, and one pushed off the grid becomes #REF!."""
@@ -109,35 +72,6 @@ def translate(formula: str, rows: int, cols: int) -> str:
         return f"{cabs}{get_column_letter(c)}{rabs}{r}"
 
     return _KEY.sub(sub, formula)
-
-
-class Copies:
-    """A formula split once at its references, to be copied to many cells (the copies of a
-    shared formula, a whole column of them): `translate` at the cost of a join per copy."""
-
-    def __init__(self, formula: str):
-        self.parts: list = []  # text, then (cabs, column, rabs, row) of a reference, alternating
-        start = 0
-        for m in _KEY.finditer(formula):
-            quoted, sheet, cabs, letters, rabs, digits = m.groups()
-            if quoted or sheet or not (c := _column(letters)):
-                continue
-            self.parts += [formula[start:m.start()], (cabs, c, rabs, int(digits))]
-            start = m.end()
-        self.parts.append(formula[start:])
-
-    def moved(self, rows: int, cols: int) -> str:
-        """`translate(formula, rows, cols)`."""
-        out = []
-        for k, part in enumerate(self.parts):
-            if k % 2 == 0:
-                out.append(part)
-                continue
-            cabs, c, rabs, r = part
-            r, c = r + (0 if rabs else rows), c + (0 if cabs else cols)
-            out.append(f"{cabs}{get_column_letter(c)}{rabs}{r}" if 1 <= r <= MAX_ROWS
-                       and 1 <= c <= MAX_COLS else "#REF!")
-        return "".join(out)
 
 
 _COLUMNS: dict[str, int] = {}
@@ -208,8 +142,7 @@ class Compiler:
         self.filled = Filled()  # the shape of a formula like one above it, found cheaply
 
     def shape(self, formula: str, row: int, col: int) -> Shape:
-        parts = _DIGITS.split(formula)
-        shape = self.filled.get(parts, row, col)
+        shape = self.filled.get(formula, row, col)
         if shape is not None:
             return shape
         moved: list[int] = []
@@ -218,7 +151,7 @@ class Compiler:
         if shape is None:
             shape = self.shapes[key] = self._compile(formula, row, col)
         if "\x00" not in formula:
-            self.filled.put(parts, row, col, moved, shape)
+            self.filled.put(formula, row, col, moved, shape)
         return shape
 
     def _compile(self, formula: str, row: int, col: int) -> Shape:

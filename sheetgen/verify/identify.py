@@ -35,7 +35,8 @@ from .book import Book
 from .candidates import given_cells, originals
 from .evidence import Evidence, matches
 from .shapes import NETS, networks
-from .tables import Region, Table, is_update
+from .tables import Region, Table
+from .updates import is_update
 
 
 def identify(book: Book, engine, region: Region) -> Table:

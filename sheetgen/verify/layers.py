@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 
-from .tables import is_update
+from .updates import is_update
 
 MAX_TRIALS = 20_000  # (source pair, weight pair) choices tried for one layer: a few thousand
 MAX_SOURCES = 16  # candidates for the sources or weights of a layer: pairs × pairs × columns tried

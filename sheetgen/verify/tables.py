@@ -16,12 +16,13 @@ from .. import network as net
 from . import stacked
 from .book import Book
 from .labels import is_eta, quantity
+from .updates import update_rows
 
 MIN_HINTS = 16  # a header row that names this many different quantities is a table
 MIN_SMALL = 9  # or this many, among them t, i, w and ∂E/∂w (a single neuron: 12 with a bias)
-MIN_UPDATES = 4  # or a row with this many update-shaped formulas, under any header
 GIVEN = ("t1", "t2", "i1", "i2")
 FILLED = 0.5  # a data row holds something in at least this share of the table's columns
+READS = 500  # cells `reads` looks at, through helper cells, before it stops
 
 
 @dataclass
@@ -76,6 +77,8 @@ class Table:
         """The cell of `name` in the step of `row` (`offset` steps before or after)."""
         if name in self.cells:
             return self.cells[name]
+        if self.period == 1 and 0 <= (c := self.columns[name]) < stacked.STRIDE:  # a row a step
+            return (self.sheet, row + offset, c)
         return stacked.cell(self.sheet, row, self.columns[name], offset, self.period)
 
     def step_row(self, row: int) -> int:
@@ -125,24 +128,6 @@ def _names_a_table(found: dict[int, str]) -> bool:
     names = set(found.values())
     kinds = {n.rstrip("0123456789") for n in names}
     return len(names) >= MIN_HINTS or len(names) >= MIN_SMALL and {"t", "i", "w", "dw"} <= kinds
-
-
-def update_rows(book: Book, engine) -> list[tuple[int, int]]:
-    """The first row of every block of rows holding MIN_UPDATES or more update-shaped formulas."""
-    count: Counter = Counter()
-    for key in book.formulas:
-        if is_update(engine, key):
-            count[key[:2]] += 1
-    rows = sorted(k for k, n in count.items() if n >= MIN_UPDATES)
-    return [(s, r) for s, r in rows if (s, r - 1) not in count or count[(s, r - 1)] < MIN_UPDATES]
-
-
-def is_update(engine, key) -> bool:
-    """Whether the formula at `key` reads its own column one row up and another cell of that
-    row: the shape of `w − η·∂E/∂w` copied down a column."""
-    s, r, c = key
-    refs = engine.refs(key)
-    return (s, r - 1, c) in refs and any(x[0] == s and x[1] == r - 1 and x[2] != c for x in refs)
 
 
 def _regions_under(book: Book, s: int, header: int, hints: dict[int, str]) -> list[Region]:
@@ -260,7 +245,16 @@ def find_eta(book: Book, engine, table: Table) -> None:
         table.eta_key, table.eta_source = best[1], f"the cell beside the label {best[2]!r}"
 
 
-def reads(engine, table: Table, key, deep: bool = True, limit: int = 500, refs=None) -> list:
+def reads_eta(engine, table: Table, key) -> bool:
+    """Whether η's cell is among `reads(engine, table, key)`: at once when the formula names it
+    among its first cells, which the search meets before its limit."""
+    direct = engine.refs(key)
+    if key != table.eta_key and table.eta_key in direct[:READS - 1]:
+        return True
+    return table.eta_key in reads(engine, table, key, refs=direct)
+
+
+def reads(engine, table: Table, key, deep: bool = True, limit: int = READS, refs=None) -> list:
     """The cells a formula reads (or the cells `refs`); with `deep`, read through helper cells
     outside the table (a student's delta column, a cell holding =B3) down to table cells and
     constants."""

@@ -20,14 +20,17 @@ from ..xlsx.read import (
     _parse,
     _text,
 )
-from .formula import Copies, _column
+from .copies import Copies
+from .formula import _column
 from .values import XLError, date_serial, parse_number
 
 ERROR_CODES = {"#DIV/0!", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#N/A", "#NULL!"}
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3})(\d+)$")
+_LETTERS: dict[str, int] = {}  # column letters of cell names `_CELL_REF` matched -> column
 # A cell name inside Excel's grid (XFD, and rows below a million): an empty cell named so needs
 # no parsing (a styled blank, tens of thousands in a formatted sheet); only its place is kept.
 _IN_GRID = re.compile(r"(?:[A-Z]{1,2}|[A-W][A-Z]{2}|X[A-E][A-Z]|XF[A-D])[1-9][0-9]{0,5}")
+_GRID_LETTERS: set[str] = set()  # column letters of names _IN_GRID matched (16,384 at most)
 
 
 def _number_or_text(text: str):
@@ -37,6 +40,9 @@ def _number_or_text(text: str):
 
 def _value(kind: str, v: ET.Element | None, inline: ET.Element | None, strings: list[str]):
     """The value of a cell of type `kind` from its `<v>` or `<is>` element, or None."""
+    if kind == "n":  # a number (or text Excel would not read as one), the usual cell
+        text = None if v is None else v.text
+        return (text if (value := parse_number(text)) is None else value) if text else None
     if kind == "inlineStr":
         return None if inline is None else _text(inline)
     if v is None:
@@ -45,7 +51,7 @@ def _value(kind: str, v: ET.Element | None, inline: ET.Element | None, strings: 
     if not text and kind != "str":
         return None
     if kind == "s":
-        k = parse_number(text)
+        k = int(text) if len(text) < 16 and text.isascii() and text.isdigit() else parse_number(text)
         if k is None or not 0 <= k < len(strings) or k != int(k):
             raise CannotCheck(f"a damaged workbook: a cell refers to shared string {text[:20]!r}")
         return strings[int(k)]
@@ -65,10 +71,16 @@ def _value(kind: str, v: ET.Element | None, inline: ET.Element | None, strings: 
 def _position(ref: str | None, row: int, col: int) -> tuple[int, int]:
     """The (row, column) a cell element names, or the next one in its row when it names none."""
     if ref:
-        m = _CELL_REF.match(ref)
-        if not m:
-            raise CannotCheck(f"a damaged worksheet: a cell named {ref[:20]!r}")
-        row, col = int(m.group(2)), _column(m.group(1))
+        # The usual name: known column letters then the row's own number, as `_CELL_REF` reads it.
+        digits = str(row)
+        col = _LETTERS.get(ref[:len(ref) - len(digits)], 0) if ref.endswith(digits) else 0
+        if not col:
+            m = _CELL_REF.match(ref)
+            if not m:
+                raise CannotCheck(f"a damaged worksheet: a cell named {ref[:20]!r}")
+            row, col = int(m.group(2)), _column(m.group(1))
+            if 1 <= col and len(_LETTERS) < 4096:
+                _LETTERS[m.group(1)] = col
     else:
         col += 1
     if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLUMNS):  # _column gives 0 past XFD
@@ -107,37 +119,71 @@ def _row_cells(el, cell_tag: str, row: int, sheet: Sheet, strings, shared, pendi
     """Read the cells of one `<row>` numbered `row`; the row its last cell names (the next
     `<row>` without r= is the one after it)."""
     col, blank = 0, None  # blank: the name of the empty cells skipped since the last one read
+    digits = _grid_row(row)
     for c in el:
         if c.tag != cell_tag:
             continue
         ref = c.get("r")
-        if not len(c) and ref is not None and _IN_GRID.fullmatch(ref):
+        if not len(c) and ref is not None and (
+                ref.endswith(digits) and ref[:len(ref) - len(digits)] in _GRID_LETTERS
+                or _in_grid(ref)):
             blank = ref  # holds nothing: its place matters only to a next cell without r=
             continue
         if blank is not None and ref is None:
             row, col = _position(blank, row, col)
         blank = None
         row, col = _position(ref, row, col)
+        digits = _grid_row(row)
         _cell(c, (row, col), sheet, strings, shared, pending)
     if blank is not None:
         row, col = _position(blank, row, col)
     return row
 
 
+def _grid_row(row: int) -> str:
+    """A row's number as `_IN_GRID` matches it (one that never ends a cell's name if not)."""
+    return str(row) if 0 < row < 1_000_000 else "\x00"
+
+
+def _in_grid(ref: str) -> bool:
+    """`_IN_GRID.fullmatch(ref)`, remembering the column letters of a name that matches (a
+    blank named with them and its own row's number needs no regular expression)."""
+    if not _IN_GRID.fullmatch(ref):
+        return False
+    _GRID_LETTERS.add(ref.rstrip("0123456789"))
+    return True
+
+
+def _child(tag: str) -> int:
+    """Which child of a cell a tag names: 0 its formula, 1 its value, 2 its inline text."""
+    end = tag[-2:]
+    if end in ("}f", ":f") or tag == "f":
+        return 0
+    if end in ("}v", ":v") or tag == "v":
+        return 1
+    return 2 if end == "is" else 3
+
+
+_CHILDREN: dict[str, int] = {}  # a tag met -> _child(tag)
+
+
 def _cell(el, key, sheet: Sheet, strings, shared, pending) -> None:
-    f = v = inline = None
+    found = [None, None, None, None]  # the cell's last f, v, is (and other) children
     for child in el:
-        tag = child.tag[-2:]
-        if tag in ("}f", ":f") or child.tag == "f":
-            f = child
-        elif tag in ("}v", ":v") or child.tag == "v":
-            v = child
-        elif tag == "is":
-            inline = child
+        if (kind := _CHILDREN.get(child.tag)) is None:
+            kind = _child(child.tag)
+            if len(_CHILDREN) < 64:
+                _CHILDREN[child.tag] = kind
+        found[kind] = child
+    f, v, inline, _ = found
     value = _value(el.get("t", "n"), v, inline, strings)
-    text = f.text if f is not None and (f.text or "").strip() else ""
-    if f is not None and f.get("t") == "shared" and f.get("si") is not None:
-        si = f.get("si")
+    if f is None:
+        if value is not None and value != "":
+            sheet.constants[key] = value
+        return
+    text = f.text if f.text and f.text.strip() else ""
+    kind = f.get("t")
+    if kind == "shared" and (si := f.get("si")) is not None:
         if text:
             shared[si] = (Copies(text), key)
         elif si in shared:
@@ -145,7 +191,7 @@ def _cell(el, key, sheet: Sheet, strings, shared, pending) -> None:
         else:
             pending.append((key, si))
             return
-    if text and f.get("t") != "dataTable":
+    if text and kind != "dataTable":
         sheet.formulas[key] = "=" + text
         if value is not None:
             sheet.cached[key] = value
