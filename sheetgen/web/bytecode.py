@@ -147,7 +147,7 @@ def _keep(folder: Path, files: dict[str, bytes]) -> None:
     (the next run compiles again)."""
     new = None
     try:
-        for old in folder.parent.glob("bytecode-*"):
+        for old in folder.parent.glob("bytecode-*"):  # other keys', and this one not whole
             shutil.rmtree(old, ignore_errors=True)
         new = Path(tempfile.mkdtemp(prefix=".bytecode-", dir=folder.parent))
         for name, data in files.items():
