@@ -45,6 +45,8 @@ async function startPython() {
   pyodide.runPython("import sys; sys.path.insert(0, '/sheetgen-web.zip')\n" +
                     "from sheetgen.web.lazy import defer_unused; defer_unused()");
   const check = pyodide.pyimport("sheetgen.web.check").check;
+  // What is imported stays for the page's life: the cycle collector need not walk it again.
+  pyodide.runPython("import gc; gc.freeze()");
   say("Ready: pick or drop your workbook. It stays on your computer; nothing is uploaded.",
       "ready");
   return { pyodide, check, options: pyodide.toPy(options) };
