@@ -393,3 +393,21 @@ def test_libreoffice_engine_recalculates_stored_values(tmp_path, soffice):
     result = verify(stale, engine="libreoffice")
     assert result.status == "fail", result
     assert result.tables[0].causes[0].cell.endswith("!K8")
+
+
+def test_a_check_runs_with_fewer_cycle_collections_and_restores_them(tmp_path, monkeypatch):
+    import gc
+
+    import sheetgen.verify as V
+
+    seen = []
+
+    def spy(path, **options):
+        seen.append(gc.get_threshold()[0])
+        raise RuntimeError("a bug in the verifier")
+
+    before = gc.get_threshold()
+    monkeypatch.setattr(V, "verify", spy)
+    result = V.check_one(tmp_path / "x.xlsx", {})
+    assert seen == [20_000] and gc.get_threshold() == before
+    assert result.status == "error" and "internal error" in result.reason
