@@ -1,8 +1,9 @@
 // Drive Debian's chromium through the self-check page, one browser session for every workbook.
 // Usage: node drive.mjs JOB.json, where JOB = {chromium, url, files: [paths], downloads: folder,
-// screenshot: {after: path, to: png}, out: results.json}. Writes, per file in order, what the page
-// showed: its verdict, the report's text, the marked copy's download name (saved in `downloads`),
-// and the milliseconds from opening the page to each report; and every URL the page requested.
+// screenshot: {after: path, to: png}, out: results.json, settle: ms}. Writes, per file in order,
+// what the page showed: its verdict, the report's text, the marked copy's download name (saved in
+// `downloads`), and the milliseconds from opening the page to each report; and every URL the page
+// requested.
 import fs from "node:fs";
 import path from "node:path";
 import puppeteer from "puppeteer-core";
@@ -23,6 +24,9 @@ try {
   const cdp = await page.createCDPSession();
   await cdp.send("Browser.setDownloadBehavior",
                  { behavior: "allow", downloadPath: job.downloads, eventsEnabled: true });
+  // A browser just launched spends its first second or two starting its own pages; a student
+  // opens ours in a browser already running (`settle`: milliseconds to wait, for timings).
+  if (job.settle) await new Promise((resolve) => setTimeout(resolve, job.settle));
   const opened = Date.now();
   await page.goto(job.url, { waitUntil: "load" });
   const input = await page.$("#file");
