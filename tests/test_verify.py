@@ -407,7 +407,7 @@ def test_a_check_runs_with_fewer_cycle_collections_and_restores_them(tmp_path, m
         raise RuntimeError("a bug in the verifier")
 
     before = gc.get_threshold()
-    monkeypatch.setattr(V, "verify", spy)
+    monkeypatch.setattr(V, "open_book", spy)
     result = V.check_one(tmp_path / "x.xlsx", {})
     assert seen == [20_000] and gc.get_threshold() == before
     assert result.status == "error" and "internal error" in result.reason

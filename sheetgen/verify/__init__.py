@@ -58,14 +58,15 @@ def verify(
     """Check every iteration table of the workbook at `path`. Raises nothing for a bad file:
     its result has status 'error' and the reason in one sentence."""
     start = time.perf_counter()
-    try:
-        book = open_book(Path(path), max_rows=max_rows)
-    except TooLarge as e:
-        result = _in_groups(Path(path), e, engine, rtol, atol, max_rows)
-    except CannotCheck as e:
-        result = FileResult(str(path), "error", str(e), engine=engine)
-    else:
-        result = check_book(book, engine, rtol, atol, max_rows)
+    with _fewer_collections():
+        try:
+            book = open_book(Path(path), max_rows=max_rows)
+        except TooLarge as e:
+            result = _in_groups(Path(path), e, engine, rtol, atol, max_rows)
+        except CannotCheck as e:
+            result = FileResult(str(path), "error", str(e), engine=engine)
+        else:
+            result = check_book(book, engine, rtol, atol, max_rows)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -94,8 +95,7 @@ def _no_table(sheets: list[str]) -> str:
 def check_one(path: Path, options: dict) -> FileResult:
     """Verify one file; whatever goes wrong comes back as a result, never as a traceback."""
     try:
-        with _fewer_collections():
-            return verify(path, **options)
+        return verify(path, **options)
     except Exception as e:  # noqa: BLE001 - the last line of defence for forty student files
         return FileResult(
             str(path),
