@@ -63,6 +63,8 @@ def test_every_module_of_the_standard_library_and_the_bundle_is_bytecode(compile
     code = entries((site / "sheetgen-web.zip").read_bytes())
     assert sorted(code) == sorted(n + "c" for n in modules)
     assert all(is_bytecode(data) for data in code.values())
+    assert "shipped as bytecode (.pyc) that Pyodide itself compiled" in \
+        (site / "LICENSES.txt").read_text()
 
 
 def test_numpy_gets_its_bytecode_beside_the_sources_of_the_checked_wheel(compiled):
@@ -108,6 +110,7 @@ def test_without_a_recent_node_the_sources_are_shipped_and_it_says_so(
     assert entries((site / "numpy-bytecode.zip").read_bytes()) == {}
     assert (site / "pyodide" / "python_stdlib.zip").read_bytes() == \
         assets.check(cache)["python_stdlib.zip"]
+    assert "bytecode" not in (site / "LICENSES.txt").read_text()
 
 
 def test_a_node_that_fails_is_refused_in_one_line_and_nothing_is_written(

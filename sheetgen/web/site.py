@@ -44,7 +44,7 @@ def write_site(folder: Path, cache: Path, options: dict | None = None) -> tuple[
     compiled, note = bytecode.compile_site(cache, core, bundle.python_zip())
     files |= compiled
     files["options.json"] = json.dumps(options or {"verify": {}, "report": {}}, indent=1).encode()
-    files["LICENSES.txt"] = licences_text(files["pyodide/package.json"]).encode("utf-8")
+    files["LICENSES.txt"] = licences_text(files["pyodide/package.json"], not note).encode("utf-8")
     files[MARKER] = b"written by sheetgen web; the whole folder is replaced when it runs again\n"
     _replace(folder, files)
     return {name: len(data) for name, data in files.items()}, note
@@ -82,7 +82,7 @@ def _replace(folder: Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def licences_text(pyodide_package_json: bytes) -> str:
+def licences_text(pyodide_package_json: bytes, compiled: bool = False) -> str:
     """LICENSES.txt: every shipped component, its version, where it comes from, its licence."""
     pyodide = json.loads(pyodide_package_json)
     parts = [
@@ -97,6 +97,11 @@ def licences_text(pyodide_package_json: bytes) -> str:
          "text and the licences of what it bundles are inside the wheel "
          "(numpy-2.0.2.dist-info/LICENSE.txt)."),
     ]
+    if compiled:
+        parts.append("Python's standard library, numpy and the packages below are shipped as "
+                     "bytecode (.pyc) that Pyodide itself compiled from their sources when this "
+                     "site was written (python_stdlib.zip, numpy-bytecode.zip, sheetgen-web.zip);"
+                     " it is under the licence of the source it was compiled from.")
     for name, version, text in bundle.licences():
         parts.append(f"{name} {version} (sheetgen-web.zip):\n\n{text.strip()}")
     return "\n\n" + ("\n\n" + "-" * 78 + "\n\n").join(parts) + "\n"
