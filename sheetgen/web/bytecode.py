@@ -91,10 +91,11 @@ def _here(name: str) -> bytes:
 
 
 def _key(core: dict[str, bytes]) -> str:
-    """A name for the cached bytecode of these pinned files by this compiler."""
+    """A name for the cached bytecode of these pinned files by this compiler (the pinned
+    Pyodide, which compiles, and `pyc.py` with `compile.cjs`, which drive it)."""
     h = hashlib.sha256()
-    for part in (assets.sha256(core[STDLIB]), assets.sha256(core[assets.NUMPY_WHEEL]),
-                 _here("pyc.py"), _here("compile.cjs")):
+    for part in (assets.PYODIDE_SHA256, assets.sha256(core[STDLIB]),
+                 assets.sha256(core[assets.NUMPY_WHEEL]), _here("pyc.py"), _here("compile.cjs")):
         h.update(part if isinstance(part, bytes) else part.encode())
     return h.hexdigest()[:16]
 
