@@ -3,6 +3,8 @@ or not at all, and what the page calls gives the command's report and marked cop
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import os
@@ -72,10 +74,22 @@ def test_a_numpy_wheel_not_in_the_official_lock_is_refused(tmp_path, capsys, ass
 def test_the_site_holds_the_checked_assets_and_is_replaced_whole(tmp_path, capsys, asset_cache):
     site = tmp_path / "site"
     assert main(["web", str(site), "--assets", str(asset_cache)]) == 0
+    options = json.loads((site / "options.json").read_text())
+    numpy = options.pop("numpy")
+    assert options == {"verify": {}, "report": {}, "hints": "why", "rubric": None}
+    archive = (site / "numpy.tar.gz").read_bytes()  # the page fetches it with this integrity
+    assert numpy["integrity"] == "sha256-" + base64.b64encode(hashlib.sha256(archive).digest()).decode()
     lock = json.loads((site / "pyodide" / "pyodide-lock.json").read_bytes())
-    numpy = (site / "pyodide" / assets.NUMPY_WHEEL).read_bytes()
-    assert assets.sha256(numpy) == lock["packages"]["numpy"]["sha256"]
-    assert json.loads((site / "options.json").read_text()) == {"verify": {}, "report": {}, "hints": "why", "rubric": None}
+    wheel = asset_cache / assets.NUMPY_WHEEL
+    assert assets.sha256(wheel.read_bytes()) == lock["packages"]["numpy"]["sha256"]
+    with zipfile.ZipFile(wheel) as z, tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        shipped = {m.name: tar.extractfile(m).read() for m in tar}
+        for name in z.namelist():  # the wheel's files, each module as its source or bytecode
+            assert shipped.pop(name, None) == z.read(name) or name.endswith(".py") and \
+                shipped.pop(name + "c").startswith(b"\xcb\r\r\n"), name
+        assert shipped == {}
+        assert numpy["libs"] == [numpy["root"] + n for n in z.namelist() if n.endswith(".so")]
+    assert not (site / "pyodide" / assets.NUMPY_WHEEL).exists()
     licences = (site / "LICENSES.txt").read_text()
     for name in ("Pyodide 0.27.7", "MPL-2.0", "numpy", "openpyxl", "et_xmlfile", "sheetgen"):
         assert name in licences
@@ -112,7 +126,7 @@ def test_the_page_call_gives_the_commands_report_and_marked_copy(tmp_path, name)
     native.path = name
     native = hints.apply(native, hints.DEFAULT)  # the page's level unless the teacher sets one
     assert untimed(got["text"]) == untimed(report.text(native))
-    (tmp_path / "page.xlsx").write_bytes(got["marked"])
+    (tmp_path / "page.xlsx").write_bytes(got["mark"]()[0])
     assert parts(tmp_path / "page.xlsx") == parts(annotate(native, source, tmp_path / name))
     assert got["marked_name"] == name.replace(".xlsx", "-marked.xlsx")
 
@@ -140,7 +154,7 @@ loaded += ["pickle"] if type(sys.modules["pickle"]).__name__ == "module" else []
 import pickle
 assert pickle.loads(pickle.dumps({"a": [1.5]})) == {"a": [1.5]}
 import openpyxl
-open(sys.argv[3], "wb").write(got["marked"])
+open(sys.argv[3], "wb").write(got["mark"]()[0])
 print(json.dumps({"text": got["text"], "loaded": loaded, "version": openpyxl.__version__,
                   "workbook": openpyxl.Workbook.__module__,
                   "urlopen": sys.modules["xml.sax.saxutils"].urllib.request.urlopen.__name__}))
@@ -159,7 +173,7 @@ def test_what_the_page_defers_is_not_needed_and_still_loads_whole(tmp_path):
     deferred = json.loads(run.stdout)
     eager = check(source.read_bytes(), source.name, {"verify": {}, "report": {}})
     assert untimed(deferred["text"]) == untimed(eager["text"])
-    (tmp_path / "eager.xlsx").write_bytes(eager["marked"])
+    (tmp_path / "eager.xlsx").write_bytes(eager["mark"]()[0])
     assert parts(marked) == parts(tmp_path / "eager.xlsx")
     assert "openpyxl.workbook" not in deferred["loaded"]  # its whole model never ran
     assert "http.client" not in deferred["loaded"]  # nor urllib.request

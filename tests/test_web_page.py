@@ -22,7 +22,7 @@ from browser.serve import (
 )
 
 from sheetgen.cli import main
-from sheetgen.verify import hints
+from sheetgen.verify import hints, report
 from sheetgen.verify.annotate import annotate
 from sheetgen.verify.command import check_one
 
@@ -119,7 +119,6 @@ def test_the_marked_copy_is_the_commands(checked, tmp_path):
     assert offered > len(names) // 2
 
 
-
 def test_the_page_asks_nothing_of_any_other_host(checked):
     shown = checked[2]
     assert shown["requests"] and all(u.startswith(shown["url"]) for u in shown["requests"])
@@ -130,3 +129,40 @@ def test_a_screenshot_of_a_report_is_taken(checked):
     """The picture is for people (docs/web_page.png is one); here only that it was taken."""
     shot = checked[2]["root"] / "shot.png"
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def one_site(tmp_path_factory):
+    """A site, a workbook, and the report the page must show for it."""
+    chromium = require_browser()
+    root = tmp_path_factory.mktemp("one")
+    assert main(["web", str(root / "site"), "--assets", str(require_assets())]) == 0
+    book = root / "exercise-key.xlsx"
+    assert main(["build", "--exercise", "-o", str(root / "exercise.xlsx")]) == 0
+    result = check_one(book, {"engine": "builtin"})
+    result.path = book.name
+    result = hints.apply(result, "why")
+    return chromium, root, book, untimed(report.text(result))
+
+
+def test_a_browser_without_decompression_streams_has_python_inflate_numpy(one_site, tmp_path):
+    chromium, root, book, expected = one_site
+    with serve(root / "site") as url:
+        shown = drive({"chromium": chromium, "url": url + "index.html", "files": [str(book)],
+                       "before": "delete window.DecompressionStream;"}, tmp_path)
+    assert untimed(shown["results"][0]["report"]) == expected
+
+
+def test_an_altered_numpy_archive_is_refused_by_the_browser(one_site, tmp_path):
+    chromium, root, book, _ = one_site
+    site = tmp_path / "site"
+    shutil.copytree(root / "site", site)
+    data = bytearray((site / "numpy.tar.gz").read_bytes())
+    data[len(data) // 2] ^= 1
+    (site / "numpy.tar.gz").write_bytes(bytes(data))
+    with serve(site) as url:
+        shown = drive({"chromium": chromium, "url": url + "index.html", "files": [str(book)]},
+                      tmp_path)
+    seen = shown["results"][0]
+    assert seen["state"] == "failed" and seen["report"] == ""
+    assert seen["status"].startswith("The checker could not start in this browser")

@@ -3,12 +3,12 @@
 Pyodide ships its standard library as source, numpy's wheel holds source, and so does the bundle;
 a browser then compiles every module it imports at each visit, which was half of the page's
 start (about 3 s of 6-7 s on a 2-core machine). `sheetgen web` therefore runs the pinned Pyodide
-once under Node (`compile.cjs` running `pyc.py`), and the site carries instead:
+once under Node (`compile.cjs` running `pyc.py`), and the site carries instead, each module an
+unchecked-hash .pyc in its source's place:
 
-- `pyodide/python_stdlib.zip`: the standard library, each module an unchecked-hash .pyc;
-- `numpy-bytecode.zip`: numpy's .pyc files, unpacked by the page into `__pycache__` beside the
-  sources Pyodide installs from the checked wheel;
-- `sheetgen-web.zip`: the bundle as .pyc files.
+- `pyodide/python_stdlib.zip`: the standard library;
+- numpy's files, from the checked wheel, in `numpy.tar.gz` (`numpy_files.py`);
+- `sheetgen-web.zip`: the bundle.
 
 The first two depend only on the pinned files, so they are kept in the asset cache, in a folder
 named from the hashes of those files and of this compiler; the bundle is compiled each time.
@@ -30,15 +30,16 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from . import assets
+from . import assets, numpy_files
 
 NODE_MAJOR = 18  # the oldest Node Pyodide 0.27 runs on
 SECONDS = 600  # for Node to compile everything, on the slowest machine
 STDLIB = "python_stdlib.zip"
-NUMPY = "numpy-bytecode.zip"
+NUMPY = "numpy.zip"  # the wheel's files, its modules compiled
+BUNDLE = "sheetgen-web.zip"
 # Where the page's Python finds each zip's modules (the names its bytecode is compiled under).
-ROOTS = {STDLIB: "/lib/python312.zip/", NUMPY: "/lib/python3.12/site-packages/",
-         "sheetgen-web.zip": "/sheetgen-web.zip/"}
+ROOTS = {STDLIB: "/lib/python312.zip/", NUMPY: numpy_files.SITE_PACKAGES,
+         BUNDLE: "/sheetgen-web.zip/"}
 
 
 WITHOUT_NODE = (f"note: the page's Python is shipped as source, which each browser compiles (about "
@@ -51,25 +52,23 @@ class BytecodeError(ValueError):
 
 
 def compile_site(cache: Path, core: dict[str, bytes], bundle: bytes) -> tuple[dict, str]:
-    """The site's files that carry bytecode (name in the site -> bytes), and a note for the
-    person running `sheetgen web` ("" when compiled). `core`: the checked assets
-    (`assets.check`), `bundle`: the source zip (`bundle.python_zip`)."""
+    """The standard library, numpy's files and the bundle as zips (keyed STDLIB, NUMPY and
+    BUNDLE), their modules compiled when Node is there, and a note for the person running
+    `sheetgen web` ("" when compiled). `core`: the checked assets (`assets.check`), `bundle`:
+    the source zip (`bundle.python_zip`)."""
     node = _node()
     if node is None:
-        empty = io.BytesIO()
-        zipfile.ZipFile(empty, "w").close()
-        return {"sheetgen-web.zip": bundle, NUMPY: empty.getvalue()}, WITHOUT_NODE
+        return {STDLIB: core[STDLIB], NUMPY: core[assets.NUMPY_WHEEL], BUNDLE: bundle}, WITHOUT_NODE
     kept = cache / f"bytecode-{_key(core)}"
     pinned = _cached(kept)
-    tasks = {"sheetgen-web.zip": (bundle, "in-place")}
+    tasks = {BUNDLE: bundle}
     if pinned is None:
-        tasks |= {STDLIB: (core[STDLIB], "in-place"), NUMPY: (core[assets.NUMPY_WHEEL], "pycache")}
+        tasks |= {STDLIB: core[STDLIB], NUMPY: core[assets.NUMPY_WHEEL]}
     out = _run(node, core, tasks, kept / STDLIB if pinned else None)
     if pinned is None:
         pinned = {STDLIB: out[STDLIB], NUMPY: out[NUMPY]}
         _keep(kept, pinned)
-    return ({"pyodide/" + STDLIB: pinned[STDLIB], NUMPY: pinned[NUMPY],
-             "sheetgen-web.zip": out["sheetgen-web.zip"]}, "")
+    return {**pinned, BUNDLE: out[BUNDLE]}, ""
 
 
 def _node() -> str | None:
@@ -101,7 +100,7 @@ def _key(core: dict[str, bytes]) -> str:
 
 
 def _run(node: str, core: dict, tasks: dict, stdlib: Path | None) -> dict[str, bytes]:
-    """Compile `tasks` (name -> (zip, layout)) with Pyodide under Node, started with the
+    """Compile `tasks` (name -> zip) with Pyodide under Node, started with the
     standard library `stdlib` when given; the compiled zips by name."""
     with tempfile.TemporaryDirectory(prefix="sheetgen-bytecode-") as tmp:
         job = Path(tmp)
@@ -112,10 +111,10 @@ def _run(node: str, core: dict, tasks: dict, stdlib: Path | None) -> dict[str, b
         for name in ("pyc.py", "compile.cjs"):
             (job / name).write_bytes(_here(name))
         listed = []
-        for name, (data, layout) in tasks.items():
+        for name, data in tasks.items():
             (job / "in" / name).write_bytes(data)
             listed.append({"source": f"/job/in/{name}", "target": f"/job/out/{name}",
-                           "root": ROOTS[name], "layout": layout})
+                           "root": ROOTS[name]})
         (job / "job.json").write_text(json.dumps({"tasks": listed}))
         command = [node, str(job / "compile.cjs"), str(job / "pyodide"), str(job)]
         try:

@@ -1,10 +1,11 @@
 """Write the self-check site: a static folder any web server (or GitHub Pages) serves as it is.
 
     DIR/index.html, app.js, page.css      the page
-    DIR/options.json                      the page's options object (see `check.py`)
+    DIR/options.json                      the page's options object (see `check.py`), and
+                                          how to install numpy.tar.gz (`numpy`)
     DIR/sheetgen-web.zip                  sheetgen, openpyxl and et_xmlfile (`bundle.py`)
-    DIR/pyodide/                          Pyodide 0.27.7's core and its numpy wheel (`assets.py`)
-    DIR/numpy-bytecode.zip                numpy's modules compiled (`bytecode.py`)
+    DIR/pyodide/                          Pyodide 0.27.7's core (`assets.py`)
+    DIR/numpy.tar.gz                      the files of its numpy wheel (`numpy_files.py`)
     DIR/LICENSES.txt                      what is shipped, its version and licence
     DIR/.sheetgen-web                     marks the folder as one this command wrote
 
@@ -21,7 +22,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from . import assets, bundle, bytecode
+from . import assets, bundle, bytecode, numpy_files
 
 MARKER = ".sheetgen-web"
 PAGE_FILES = ("index.html", "app.js", "page.css")
@@ -38,12 +39,16 @@ def write_site(folder: Path, cache: Path, options: dict | None = None) -> tuple[
     folder = Path(folder)
     _check_target(folder)
     core = assets.check(cache)
-    files = {f"pyodide/{name}": data for name, data in core.items()}
     static = resources.files(__package__) / "static"
-    files |= {name: (static / name).read_bytes() for name in PAGE_FILES}
-    compiled, note = bytecode.compile_site(cache, core, bundle.python_zip())
-    files |= compiled
-    files["options.json"] = json.dumps(options or {"verify": {}, "report": {}}, indent=1).encode()
+    files = {name: (static / name).read_bytes() for name in PAGE_FILES}
+    zips, note = bytecode.compile_site(cache, core, bundle.python_zip())
+    files |= {f"pyodide/{name}": data for name, data in core.items()
+              if name not in (assets.NUMPY_WHEEL, bytecode.STDLIB)}
+    files[f"pyodide/{bytecode.STDLIB}"] = zips[bytecode.STDLIB]
+    files[bytecode.BUNDLE] = zips[bytecode.BUNDLE]
+    files[numpy_files.ARCHIVE], numpy = numpy_files.archive(zips[bytecode.NUMPY])
+    options = options or {"verify": {}, "report": {}}
+    files["options.json"] = json.dumps({**options, "numpy": numpy}, indent=1).encode()
     files["LICENSES.txt"] = licences_text(files["pyodide/package.json"], not note).encode("utf-8")
     files[MARKER] = b"written by sheetgen web; the whole folder is replaced when it runs again\n"
     _replace(folder, files)
@@ -92,15 +97,15 @@ def licences_text(pyodide_package_json: bytes, compiled: bool = False) -> str:
          f"{pyodide['license']} (Mozilla Public License 2.0, https://mozilla.org/MPL/2.0/); "
          "CPython and its standard library are under the Python Software Foundation License "
          "(https://docs.python.org/3/license.html). Source: https://github.com/pyodide/pyodide"),
-        (f"numpy ({assets.NUMPY_WHEEL}, pyodide/), built by the Pyodide project for Pyodide "
-         f"{pyodide['version']}, sha256 as in its pyodide-lock.json; BSD-3-Clause, its licence "
-         "text and the licences of what it bundles are inside the wheel "
-         "(numpy-2.0.2.dist-info/LICENSE.txt)."),
+        (f"numpy (numpy.tar.gz: the files of {assets.NUMPY_WHEEL}), built by the Pyodide "
+         f"project for Pyodide {pyodide['version']}, sha256 as in its pyodide-lock.json; "
+         "BSD-3-Clause, its licence text and the licences of what it bundles are among those "
+         "files (numpy-2.0.2.dist-info/LICENSE.txt)."),
     ]
     if compiled:
         parts.append("Python's standard library, numpy and the packages below are shipped as "
                      "bytecode (.pyc) that Pyodide itself compiled from their sources when this "
-                     "site was written (python_stdlib.zip, numpy-bytecode.zip, sheetgen-web.zip);"
+                     "site was written (python_stdlib.zip, numpy.tar.gz, sheetgen-web.zip);"
                      " it is under the licence of the source it was compiled from.")
     for name, version, text in bundle.licences():
         parts.append(f"{name} {version} (sheetgen-web.zip):\n\n{text.strip()}")

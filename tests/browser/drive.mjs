@@ -1,6 +1,7 @@
 // Drive Debian's chromium through the self-check page, one browser session for every workbook.
 // Usage: node drive.mjs JOB.json, where JOB = {chromium, url, files: [paths], downloads: folder,
-// screenshot: {after: path, to: png}, out: results.json, settle: ms}. Writes, per file in order,
+// screenshot: {after: path, to: png}, out: results.json, settle: ms, before: a script run before
+// the page's own}. Writes, per file in order,
 // what the page showed: its verdict, the report's text, the marked copy's download name (saved in
 // `downloads`), and the milliseconds from opening the page to each report; and every URL the page
 // requested.
@@ -18,6 +19,7 @@ const out = { requests: [], console: [], results: [] };
 try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
+  if (job.before) await page.evaluateOnNewDocument(job.before);
   page.on("request", (request) => out.requests.push(request.url()));
   page.on("console", (message) => out.console.push(`${message.type()}: ${message.text()}`));
   page.on("pageerror", (error) => out.console.push(`pageerror: ${error.message}`));

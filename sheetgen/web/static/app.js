@@ -19,26 +19,63 @@ async function bytesOf(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// The site's own files are fetched at once, while Pyodide loads: the checker's Python and
-// numpy's, compiled to bytecode by `sheetgen web` (sheetgen/web/bytecode.py), and the options.
-const site = Promise.all([bytesOf("sheetgen-web.zip"), bytesOf("numpy-bytecode.zip"),
-                          fetch("options.json").then((r) => r.json())]);
+// The site's own files are fetched at once, while Pyodide loads: the options, the checker's
+// Python and numpy's files (compiled to bytecode by `sheetgen web`: sheetgen/web/bytecode.py).
+const options = fetch("options.json").then((r) => r.json());
+const site = Promise.all([options, bytesOf("sheetgen-web.zip"), options.then(numpyFiles)]);
 site.catch(() => {});  // a failure is reported where it is awaited
+
+// numpy's archive (sheetgen/web/numpy_files.py), checked against the sha256 `sheetgen web`
+// recorded (the browser refuses other bytes) and inflated by the browser itself: a tar, or the
+// gzipped bytes where the browser has no DecompressionStream (Python inflates them then).
+async function numpyFiles({ numpy }) {
+  const response = await fetch(numpy.archive, { integrity: numpy.integrity });
+  if (!response.ok) throw new Error(`${numpy.archive}: ${response.status} ${response.statusText}`);
+  if (typeof DecompressionStream === "undefined") {
+    return { gzipped: new Uint8Array(await response.arrayBuffer()) };
+  }
+  const tar = response.body.pipeThrough(new DecompressionStream("gzip"));
+  return { tar: new Uint8Array(await new Response(tar).arrayBuffer()) };
+}
+
+// Write the files of a ustar archive under `root` in Pyodide's file system.
+function untar(tar, FS, root) {
+  const text = new TextDecoder();
+  const field = (at, size) => {
+    const bytes = tar.subarray(at, at + size);
+    const end = bytes.indexOf(0);
+    return text.decode(end < 0 ? bytes : bytes.subarray(0, end));
+  };
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
+    const prefix = field(at + 345, 155);
+    const name = (prefix ? prefix + "/" : "") + field(at, 100);
+    const size = parseInt(field(at + 124, 12).trim(), 8);
+    if (!/^[\w.+-]+(\/[\w.+-]+)*$/.test(name) || name.split("/").includes("..") ||
+        !(size >= 0) || at + 512 + size > tar.length) {
+      throw new Error(`a damaged numpy archive (at ${name.slice(0, 80)})`);
+    }
+    const path = root + name;
+    FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+    FS.writeFile(path, tar.subarray(at + 512, at + 512 + size));
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+}
 
 async function startPython() {
   say("Loading Python into this page (Pyodide, about 7 MB compressed, from this site)…");
   const pyodide = await loadPyodide({ indexURL: new URL("pyodide/", location.href).href,
                                       stdout: () => {}, stderr: () => {} });
   say("Loading numpy (the reference's arithmetic)…");
-  // From this site; Pyodide checks the wheel's sha256 against its pyodide-lock.json. The
-  // site's own files, fetched meanwhile (`site` above), are put in place while it loads.
-  const numpy = pyodide.loadPackage("numpy", { messageCallback: () => {} });
-  numpy.catch(() => {});  // a failure is reported where it is awaited
-  const [code, numpyCode, options] = await site;
+  const [{ numpy, ...options }, code, files] = await site;
   pyodide.FS.writeFile("/sheetgen-web.zip", code);  // imported from the zip itself
-  await numpy;
-  // numpy's bytecode goes beside the sources Pyodide installed from the checked wheel.
-  pyodide.unpackArchive(numpyCode, "zip", { extractDir: "/lib/python3.12/site-packages" });
+  if (files.tar) {
+    untar(files.tar, pyodide.FS, numpy.root);
+  } else {
+    pyodide.unpackArchive(files.gzipped, "gztar", { extractDir: numpy.root });
+  }
+  // Then link numpy's shared libraries, as Pyodide's own installer does after unpacking a wheel
+  // (`_api` is Pyodide's inside: the site pins Pyodide 0.27.7, and the browser tests run this).
+  await pyodide._api.loadDynlibsFromPackage({ file_name: "numpy" }, numpy.libs);
   say("Loading the checker (sheetgen and openpyxl)…");
   // What the checker imports but never runs (openpyxl's workbook model, urllib, pickle) runs
   // only if something asks for it: sheetgen/web/lazy.py.
@@ -93,17 +130,32 @@ async function checkFile(file) {
   try {
     py = await python;
   } catch (e) {
+    document.body.dataset.state = "failed";  // the status line says why Python did not start
     return;
   }
   say(`Checking ${file.name}…`);
-  await new Promise((resolve) => setTimeout(resolve, 20));  // let the status line paint
+  await painted();
   const out = py.check(data, file.name, py.options);
   const result = out.toJs({ dict_converter: Object.fromEntries });
   out.destroy();
   show(file.name, result.status, result.text);
-  offerMarked(result);
+  offerMarked({});
+  if (result.mark) {  // the report first, then its marked copy
+    say(`Checked ${file.name} in your browser. Writing the marked copy…`);
+    await painted();
+    const marked = result.mark();
+    const [bytes, why] = marked.toJs();
+    marked.destroy();
+    result.mark.destroy();
+    offerMarked({ marked: bytes, marked_name: result.marked_name, marked_error: why });
+  }
   say(`Checked ${file.name} in your browser. Fix, save, and drop it again to check again.`,
       "done");
+}
+
+// Wait until what was just put on the page has been painted.
+function painted() {
+  return new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function run(file) {
