@@ -19,14 +19,12 @@ about 3 s later, and `compile_site` says so.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from importlib import resources
 from pathlib import Path
 
