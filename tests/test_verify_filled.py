@@ -1,6 +1,7 @@
 """The shape of a formula met down a column (`filled.Filled`, a template per column and a
 split at digits) is always the shape `shape_key` names: texts that differ only in digits
-that look like rows, percent signs, leading zeros, rows that would render negative."""
+that look like rows, fixed rows written without `$`, percent signs, leading zeros, rows that
+would render negative."""
 
 from sheetgen.verify.formula import Compiler, shape_key
 
@@ -15,6 +16,10 @@ CELLS = [
     ("=A$1+B1", 1, 7), ("=A$1+B2", 2, 7), ("=A$2+B3", 3, 7), ("=A9", 10, 7), ("=A10", 11, 7),
     ("=A99", 100, 7), ("=A100", 101, 7), ("=A0", 1, 8), ("=A1", 2, 8), ("=A0", 2, 8),
     ("=R[0]C[-4]*2", 1, 9), ("=R[0]C[-4]*2", 2, 9), ("=A1*2", 1, 9), ("=A2*2", 2, 9),
+    # A fixed row written without `$` (student22): a shape a row, met again further down.
+    ("=D14*D9", 14, 11), ("=D15*D9", 15, 11), ("=D16*D9", 16, 11), ("=D19*D14", 19, 11),
+    ("=D20*D14", 20, 11), ("=D21*D09", 21, 11), ("=D21*$D$9", 21, 11), ("=D22*$D$9", 22, 11),
+    ("=D27*$D$14", 27, 11), ("=D26*D9", 14, 11), ("=D14*D9", 19, 11),
 ]
 
 
