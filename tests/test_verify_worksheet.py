@@ -3,12 +3,13 @@ worked out by hand: a name with another row than its `<row>`, leading zeros, low
 cell with no name after one, an index written `007` or `1e0`, and names outside the grid."""
 
 import io
+import random
 import zipfile
 
 import pytest
 
 from sheetgen.verify.worksheet import read_sheet
-from sheetgen.xlsx.read import Budget, CannotCheck, Sheet
+from sheetgen.xlsx.read import _CELL_TAG, _ROW_TAG, Budget, CannotCheck, Sheet, _tags
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -58,3 +59,17 @@ def test_a_cell_without_a_name_follows_the_blank_cells_before_it():
 def test_a_blank_cell_outside_the_grid_is_refused():
     with pytest.raises(CannotCheck, match="outside Excel's grid"):
         read('<row r="7"><c r="A7" s="1"/><c r="XFE7" s="1"/></row>')
+
+
+def test_tags_are_counted_as_the_prefixed_pattern_finds_them():
+    # `_tags` leaves out the namespace prefix where no `:c` (`:row`) is in the text: the count
+    # must be the one the full pattern gives, on tag soups with and without prefixes.
+    rng = random.Random(1)
+    atoms = [b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\x0b", b"<x:c ", b"<_:c>", b"<cc ",
+             b"<col ", b"<cx", b"< c", b":c", b":", b"c ", b"<", b"<row ", b"<row>", b"<rows ",
+             b"<a:row/", b"r", b"ow>", b"x"]
+    for _ in range(20_000):
+        text = b"".join(rng.choice(atoms) for _ in range(rng.randint(0, 12)))
+        end = rng.randint(0, len(text))
+        for tag in (_CELL_TAG, _ROW_TAG):
+            assert _tags(text, tag, end) == len(tag[0].findall(text, 0, end)), (text, end)
